@@ -9,6 +9,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 
 import type {QuotaBackend} from '../backend.js'
 import type {Filesystem, GraceInfo, QuotaRecord, QuotaType, QuotaUpdate} from '../core/types.js'
+import {noQuotaRecord as emptyRecord} from '../core/report.js'
 import {QuotaError} from '../errors.js'
 
 export interface FakeState {
@@ -20,14 +21,6 @@ export interface FakeState {
 }
 
 const key = (fs: Filesystem, type: QuotaType) => `${fs.mountpoint}|${type}`
-
-export function emptyRecord(id: number): QuotaRecord {
-  return {
-    id,
-    space: {usedBytes: 0, softLimitBytes: 0, hardLimitBytes: 0, graceExpiresAt: 0},
-    inodes: {used: 0, softLimit: 0, hardLimit: 0, graceExpiresAt: 0},
-  }
-}
 
 export class FakeBackend implements QuotaBackend {
   readonly calls: string[] = []

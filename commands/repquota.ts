@@ -1,0 +1,151 @@
+// `quotakit repquota`: usage and limits of every id, per filesystem and quota type, in
+// linuxquota's layouts (default table, csv, xml) or as JSON. Gathers records and names here;
+// the model is built by src/core/report.ts and drawn by src/output/repquota-*.ts.
+
+import {Flags} from '@oclif/core'
+
+import {getBackend} from '../src/backend.js'
+import {QuotaCommand, outputFlag} from '../src/cli/base.js'
+import {humanReadableFlags, humanUnitsFrom, normalizeHumanReadableArgv} from '../src/cli/human-readable.js'
+import {positionals} from '../src/cli/positionals.js'
+import {SCHEMA_VERSION} from '../src/core/json.js'
+import {type ReportBlock, type RepquotaResult, buildReportBlock, noQuotaRecord} from '../src/core/report.js'
+import {checkTargetRequest, selectFilesystems} from '../src/core/targets.js'
+import type {Filesystem, GraceInfo, QuotaType} from '../src/core/types.js'
+import {QuotaError, usageError} from '../src/errors.js'
+import {Resolver} from '../src/names.js'
+import type {Document} from '../src/output/document.js'
+import type {RepquotaFormatOptions} from '../src/output/repquota-cells.js'
+import {repquotaCsv} from '../src/output/repquota-csv.js'
+import {repquotaDefault} from '../src/output/repquota-default.js'
+import {repquotaXml} from '../src/output/repquota-xml.js'
+
+export default class Repquota extends QuotaCommand<RepquotaResult, typeof Repquota> {
+  static override summary = 'Report disk usage and quota limits for every user, group or project.'
+  static override description = `Prints, for each filesystem and quota type, every id with some usage: space and inodes used, soft and hard limits, and the grace time left. The default layout is linuxquota's, column for column (flags -- +- -+ ++, grace as 7days / 13:15 / none), so existing scripts keep working; on a terminal rows over a soft limit are yellow and rows over a hard limit or past their grace are red.
+
+Space is shown in KiB (usage rounded up, as the kernel reports it) unless -s is given. -O csv adds a Filesystem column first; -O xml is well-formed and escaped; -O json or --json gives bytes, counts, limits (null for none), grace expiry as ISO 8601 and epoch seconds, and a status per side: ok, soft, expired (past grace) or hard.
+
+Differences from linuxquota 4.06 are listed in docs/compat.md.`
+
+  static override examples = [
+    {description: 'User quotas on every filesystem with quota on.', command: '<%= config.bin %> <%= command.id %> -a'},
+    {description: 'User and group quotas of /home in human units.', command: '<%= config.bin %> <%= command.id %> -ugs /home'},
+    {description: 'Just two users, as CSV.', command: '<%= config.bin %> <%= command.id %> --only alice --only bob -O csv /home'},
+    {
+      description: 'Users past their grace period, for a script.',
+      command: `<%= config.bin %> <%= command.id %> -a --json | jq -r '.reports[].entries[] | select(.space.status == "expired") | .name'`,
+    },
+  ]
+
+  static override strict = false // MOUNT... as positional arguments
+  static override usage = ['<%= command.id %> [-vugPs] [-t|-n] [-p] [-O default|csv|json|xml] (-a | MOUNT...)']
+
+  static override flags = {
+    all: Flags.boolean({char: 'a', description: 'Report every filesystem with that quota type on.'}),
+    user: Flags.boolean({char: 'u', description: 'Report user quotas (the default).'}),
+    group: Flags.boolean({char: 'g', description: 'Report group quotas.'}),
+    project: Flags.boolean({char: 'P', description: 'Report project quotas. -u, -g and -P combine: one report each.'}),
+    verbose: Flags.boolean({char: 'v', description: 'Also list ids without any usage, and XFS quota status.'}),
+    'with-limits': Flags.boolean({description: 'Also list ids that have limits but no usage (without -v\'s empty ids).'}),
+    only: Flags.string({
+      description: 'Report just this user, group or project (name or id); repeatable. Listed even without usage.',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    ...humanReadableFlags,
+    'no-names': Flags.boolean({char: 'n', description: 'Print ids as #ID instead of looking up names.', exclusive: ['truncate-names']}),
+    'truncate-names': Flags.boolean({char: 't', description: 'Cut names to 9 characters so columns stay aligned.'}),
+    'raw-grace': Flags.boolean({char: 'p', description: 'Print grace expiry as epoch seconds (0 when none) instead of the time left.'}),
+    cache: Flags.boolean({char: 'c', description: 'Accepted for linuxquota compatibility: names are always looked up once per id and cached.'}),
+    'no-cache': Flags.boolean({char: 'C', description: 'Accepted for linuxquota compatibility (see --cache).'}),
+    format: Flags.option({
+      char: 'F',
+      options: ['vfsold', 'vfsv0', 'vfsv1', 'rpc', 'xfs'] as const,
+      description: 'Accepted for linuxquota compatibility; the format is the one the kernel reports. rpc is refused.',
+    })(),
+    'no-autofs': Flags.boolean({char: 'i', description: 'Accepted for linuxquota compatibility (autofs mounts never carry quota).'}),
+    output: outputFlag(['default', 'csv', 'json', 'xml'] as const),
+  }
+
+  private nowEpoch = Math.floor(Date.now() / 1000)
+
+  override async init(): Promise<void> {
+    // `-sg,k` and `--human-readable=g,k` become --human-units before oclif sees them.
+    this.argv = normalizeHumanReadableArgv(this.argv)
+    await super.init()
+  }
+
+  async execute(): Promise<RepquotaResult> {
+    const {raw} = await this.parse(Repquota, this.argv)
+    const mounts = positionals(raw)
+    const {flags} = this
+    if (flags.format === 'rpc') throw usageError('repquota cannot report through RPC', 'run it on the NFS server')
+    checkTargetRequest({all: flags.all, mounts})
+
+    const types: QuotaType[] = [flags.user && 'user', flags.group && 'group', flags.project && 'project'].filter(Boolean) as QuotaType[]
+    if (types.length === 0) types.push('user')
+
+    const resolver = new Resolver()
+    const nameOf = (type: QuotaType, id: number) => (flags['no-names'] ? null : resolver.nameOf(type, id))
+    // Every --only name is resolved before the first kernel call: an unknown one is exit 67.
+    const onlyIds = new Map(types.map((type) => [type, flags.only && [...new Set(flags.only.map((n) => resolver.resolve(type, n)))]]))
+
+    const backend = await getBackend()
+    const filesystems = backend.filesystems()
+    const reports: ReportBlock[] = []
+    const failures: QuotaError[] = []
+    for (const type of types) {
+      const targets = selectFilesystems(filesystems, {all: flags.all, mounts}, type)
+      failures.push(...targets.errors)
+      for (const fs of targets.filesystems) {
+        try {
+          const ids = onlyIds.get(type)
+          reports.push(
+            buildReportBlock({
+              fs: withGrace(fs, type, () => backend.getInfo(fs, type)),
+              type,
+              records: ids ? ids.map((id) => backend.getQuota(fs, type, id) ?? noQuotaRecord(id)) : backend.iterate(fs, type),
+              nameOf: (id) => nameOf(type, id),
+              nowEpoch: this.nowEpoch,
+              selection: ids ? null : {verbose: flags.verbose, withLimits: flags['with-limits']},
+            }),
+          )
+        } catch (error) {
+          if (!(error instanceof QuotaError)) throw error
+          failures.push(error)
+        }
+      }
+    }
+    // Nothing to show and something failed: that failure is the answer (e.g. exit 69, 77).
+    if (reports.length === 0 && failures.length > 0) throw failures[0]
+    for (const failure of failures) this.reportFailure(failure)
+    return {schemaVersion: SCHEMA_VERSION, reports}
+  }
+
+  override present(result: RepquotaResult): Document {
+    const opts = this.formatOptions()
+    return this.outputFormat() === 'csv' ? repquotaCsv(result, opts) : [repquotaDefault(result, opts, this.flags.verbose)]
+  }
+
+  protected override formatOther(format: string, result: RepquotaResult): string {
+    if (format === 'xml') return repquotaXml(result, this.formatOptions())
+    return super.formatOther(format, result)
+  }
+
+  private formatOptions(): RepquotaFormatOptions {
+    return {
+      units: humanUnitsFrom(this.flags),
+      rawGrace: this.flags['raw-grace'],
+      truncateNames: this.flags['truncate-names'],
+      nowEpoch: this.nowEpoch,
+    }
+  }
+}
+
+/** The report header shows grace periods; ask the kernel when discovery did not record them. */
+function withGrace(fs: Filesystem, type: QuotaType, getInfo: () => GraceInfo): Filesystem {
+  const st = fs.quotas[type]
+  if (!st || st.grace) return fs
+  return {...fs, quotas: {...fs.quotas, [type]: {...st, grace: getInfo()}}}
+}

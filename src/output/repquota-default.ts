@@ -1,0 +1,78 @@
+// repquota's default layout, byte for byte as linuxquota 4.06 prints it (quota-reference 3.2,
+// golden files in test/output/fixtures/linuxquota-4.06), so admins' eyes and old awk scripts
+// keep working. Returned as one LinesBlock: the renderer joins lines with '\n' and ends the
+// output with one more, and each row carries its status for colour on a terminal.
+//
+// Per filesystem and type:
+//   *** Report for user quotas on device /dev/vdb
+//   Block grace time: 7days; Inode grace time: 7days
+//                           Block limits                File limits
+//   User            used    soft    hard  grace    used  soft  hard  grace
+//   ----------------------------------------------------------------------
+//   rows: %-9s %c%c %7s %7s %7s %6s %7s %5s %5s %6s
+//   then what linuxquota's format handler adds (see trailer below).
+
+import type {ReportBlock, RepquotaResult} from '../core/report.js'
+import {worseStatus} from '../core/limits.js'
+import type {LinesBlock} from './document.js'
+import {
+  NAME_COLUMNS,
+  type RepquotaFormatOptions,
+  entryCells,
+  gracePeriodText,
+  padEndBytes,
+  spaceWord,
+  typeWord,
+} from './repquota-cells.js'
+
+export const SEPARATOR = '-'.repeat(70)
+
+type Line = LinesBlock['lines'][number]
+
+const onOff = (on: boolean): string => (on ? 'ON' : 'OFF')
+
+/**
+ * What linuxquota prints after the rows depends on how it reached the quota data:
+ *   aquota.* files (vfsold/vfsv0/vfsv1): an empty line, with -v the tree statistics, an empty line.
+ *     The statistics (Total blocks, Data blocks, Entries, Used average) describe the file's tree,
+ *     which the kernel interface does not expose: we leave them out (docs/compat.md).
+ *   XFS: an empty line, with -v `*** Status for …` and `Accounting: ON; Enforcement: ON`
+ *     (we do not print the quota inode line), an empty line.
+ *   hidden system-file quota on ext4 and others: nothing.
+ */
+function trailer(block: ReportBlock, verbose: boolean): string[] {
+  if (block.fstype === 'xfs' || block.format === 'xfs') {
+    const status = verbose
+      ? [
+          `*** Status for ${block.type} quotas on device ${block.device}`,
+          `Accounting: ${onOff(block.accounting)}; Enforcement: ${onOff(block.enforcement)}`,
+        ]
+      : []
+    return ['', ...status, '']
+  }
+  if (block.systemFile) return []
+  return ['', '']
+}
+
+function blockLines(block: ReportBlock, opts: RepquotaFormatOptions, verbose: boolean): Line[] {
+  const header = [
+    `*** Report for ${block.type} quotas on device ${block.device}`,
+    `Block grace time: ${gracePeriodText(block.blockGraceSeconds)}; Inode grace time: ${gracePeriodText(block.inodeGraceSeconds)}`,
+    `                        ${spaceWord(opts.units)} limits                File limits`,
+    `${typeWord(block.type).padEnd(NAME_COLUMNS)}       used    soft    hard  grace    used  soft  hard  grace`,
+    SEPARATOR,
+  ]
+  const rows = block.entries.map((entry): Line => {
+    const {name, space: s, inodes: i} = entryCells(entry, opts)
+    const text =
+      `${padEndBytes(name, NAME_COLUMNS)} ${s.flag}${i.flag}` +
+      ` ${s.used.padStart(7)} ${s.soft.padStart(7)} ${s.hard.padStart(7)} ${s.grace.padStart(6)}` +
+      ` ${i.used.padStart(7)} ${i.soft.padStart(5)} ${i.hard.padStart(5)} ${i.grace.padStart(6)}`
+    return {text, status: worseStatus(s.status, i.status)}
+  })
+  return [...header.map((text) => ({text})), ...rows, ...trailer(block, verbose).map((text) => ({text}))]
+}
+
+export function repquotaDefault(result: RepquotaResult, opts: RepquotaFormatOptions, verbose: boolean): LinesBlock {
+  return {kind: 'lines', lines: result.reports.flatMap((block) => blockLines(block, opts, verbose))}
+}

@@ -1,0 +1,254 @@
+// Named quotactl wrappers over one private call(), as xfsprogs' libfrog/quotactl does: QCMD
+// encoding, the device-path vs quotactl_fd choice and errno -> QuotaError happen once, here.
+//
+// Addressing: quotactl(2) wants the block device of the mounted superblock. Filesystems without
+// one (tmpfs, bcachefs, btrfs-style anonymous devices, a stale /dev/root) are addressed with
+// quotactl_fd(2) on an O_PATH directory fd of the mountpoint. The choice is made once per
+// mount; fds are cached and closed at process exit.
+//
+// One Buffer per struct kind is reused: calls are synchronous and every decoder copies out.
+
+import {closeSync, openSync, constants as fsc, statSync} from 'node:fs'
+
+import type {Filesystem, QuotaType} from '../core/types.js'
+import {QuotaError, usageError} from '../errors.js'
+import {
+  FS_QSTATV_VERSION1,
+  O_PATH,
+  QCMD,
+  QTYPE,
+  Q_GETFMT,
+  Q_GETINFO,
+  Q_GETNEXTQUOTA,
+  Q_GETQUOTA,
+  Q_QUOTAOFF,
+  Q_QUOTAON,
+  Q_SETINFO,
+  Q_SETQUOTA,
+  Q_SYNC,
+  Q_XGETNEXTQUOTA,
+  Q_XGETQSTATV,
+  Q_XGETQUOTA,
+  Q_XQUOTAOFF,
+  Q_XQUOTAON,
+  Q_XSETQLIM,
+  USRQUOTA,
+} from './constants.js'
+import {type ErrnoContext, errnoError, errnoName, type QuotaOp} from './errno.js'
+import {quotactl, quotactlFd} from './libc.js'
+import {
+  FS_DISK_QUOTA_SIZE,
+  FS_QUOTA_STATV_SIZE,
+  type FsDiskQuota,
+  type FsQuotaStatv,
+  IF_DQBLK_SIZE,
+  IF_DQINFO_SIZE,
+  IF_NEXTDQBLK_SIZE,
+  type IfDqblk,
+  type IfDqinfo,
+  type IfNextdqblk,
+  initFsQuotaStatv,
+  readFsDiskQuota,
+  readFsQuotaStatv,
+  readIfDqblk,
+  readIfDqinfo,
+  readIfNextdqblk,
+  writeFsDiskQuota,
+  writeIfDqblk,
+  writeIfDqinfo,
+} from './structs.js'
+
+/** What the wrappers need to address a filesystem. */
+export type QuotaTarget = Pick<Filesystem, 'mountpoint' | 'device' | 'devMajor' | 'devMinor'>
+
+type Handle = {kind: 'device'; path: string} | {kind: 'fd'; fd: number}
+
+// Keyed by mountpoint AND source/device number, so a remount seen by a long-running process
+// (watch, serve) gets a fresh decision instead of a stale device path.
+const handles = new Map<string, Handle>()
+const handleKey = (t: QuotaTarget) => `${t.mountpoint}\0${t.device}\0${t.devMajor}:${t.devMinor}`
+let exitHookInstalled = false
+
+// Linux dev_t split (glibc's gnu_dev_major/minor), on bigint so large numbers stay exact.
+const devMajor = (d: bigint) => Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn))
+const devMinor = (d: bigint) => Number((d & 0xffn) | ((d >> 12n) & ~0xffn))
+
+function isOwnBlockDevice(t: QuotaTarget): boolean {
+  // A relative source ("tmpfs", "none") names no device; stat'ing it would look in the cwd.
+  if (!t.device.startsWith('/')) return false
+  try {
+    const st = statSync(t.device, {bigint: true})
+    return st.isBlockDevice() && devMajor(st.rdev) === t.devMajor && devMinor(st.rdev) === t.devMinor
+  } catch {
+    return false
+  }
+}
+
+function openMountpoint(t: QuotaTarget): number {
+  try {
+    return openSync(t.mountpoint, O_PATH | fsc.O_DIRECTORY)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO'
+    throw new QuotaError('failed', `cannot open the mountpoint: ${(e as Error).message}`, {errno: code, mount: t.mountpoint, cause: e})
+  }
+}
+
+function handleFor(t: QuotaTarget): Handle {
+  const key = handleKey(t)
+  let h = handles.get(key)
+  if (h) return h
+  if (isOwnBlockDevice(t)) {
+    h = {kind: 'device', path: t.device}
+  } else {
+    h = {kind: 'fd', fd: openMountpoint(t)}
+    if (!exitHookInstalled) {
+      exitHookInstalled = true
+      process.once('exit', closeHandles)
+    }
+  }
+  handles.set(key, h)
+  return h
+}
+
+/** How a mount is addressed: 'device' (quotactl on the block device) or 'fd' (quotactl_fd). */
+export function addressing(t: QuotaTarget): 'device' | 'fd' {
+  return handleFor(t).kind
+}
+
+/** Close the cached quotactl_fd handles (also runs at process exit). */
+export function closeHandles(): void {
+  for (const h of handles.values()) {
+    if (h.kind === 'fd') {
+      try {
+        closeSync(h.fd)
+      } catch {
+        // already closed: nothing to release
+      }
+    }
+  }
+  handles.clear()
+}
+
+const debug = /(^|,)\s*(quota|quota:sys|quota\*|\*)\s*(,|$)/.test(process.env.DEBUG ?? '')
+
+function checkId(id: number): number {
+  // qid_t is u32; 0xFFFFFFFF is (qid_t)-1, never a valid id.
+  if (!Number.isInteger(id) || id < 0 || id >= 0xffffffff) throw usageError(`id ${id} is out of range (0..4294967294)`)
+  return id
+}
+
+/** The one syscall chokepoint. Throws QuotaError (kind from errno.ts) when the kernel says no. */
+function call(t: QuotaTarget, cmd: number, type: QuotaType | undefined, id: number, addr: Buffer, op: QuotaOp): void {
+  const h = handleFor(t)
+  const qcmd = QCMD(cmd, type === undefined ? USRQUOTA : QTYPE[type])
+  const r = h.kind === 'device' ? quotactl(qcmd, h.path, checkId(id), addr) : quotactlFd(h.fd, qcmd, checkId(id), addr)
+  if (debug) {
+    const res = r.value < 0 ? errnoName(r.errno) : String(r.value)
+    process.stderr.write(`quota:sys quotactl(0x${(qcmd >>> 0).toString(16)}, ${h.kind === 'device' ? h.path : `fd ${h.fd}`}, ${id}) -> ${res}\n`)
+  }
+  if (r.value < 0) {
+    const ctx: ErrnoContext = {op, mount: t.mountpoint, type, id: op === 'get' || op === 'set' ? id : undefined}
+    throw errnoError(r.errno, ctx)
+  }
+}
+
+const buffers = {
+  dqblk: Buffer.alloc(IF_DQBLK_SIZE),
+  nextdqblk: Buffer.alloc(IF_NEXTDQBLK_SIZE),
+  dqinfo: Buffer.alloc(IF_DQINFO_SIZE),
+  fsdq: Buffer.alloc(FS_DISK_QUOTA_SIZE),
+  statv: Buffer.alloc(FS_QUOTA_STATV_SIZE),
+  u32: Buffer.alloc(8), // Q_GETFMT result, Q_XQUOTAON/OFF flags
+  none: Buffer.alloc(8), // addr the kernel ignores (Q_SYNC, Q_QUOTAOFF)
+}
+
+// ------------------------------------------------------------------ VFS family
+
+export function qSync(t: QuotaTarget, type: QuotaType): void {
+  call(t, Q_SYNC, type, 0, buffers.none, 'sync')
+}
+
+/** The active format's QFMT_* id (ESRCH when the type is off). */
+export function qGetFmt(t: QuotaTarget, type: QuotaType): number {
+  buffers.u32.fill(0)
+  call(t, Q_GETFMT, type, 0, buffers.u32, 'format')
+  return buffers.u32.readUInt32LE(0)
+}
+
+export function qGetInfo(t: QuotaTarget, type: QuotaType): IfDqinfo {
+  buffers.dqinfo.fill(0)
+  call(t, Q_GETINFO, type, 0, buffers.dqinfo, 'info')
+  return readIfDqinfo(buffers.dqinfo)
+}
+
+export function qSetInfo(t: QuotaTarget, type: QuotaType, info: IfDqinfo): void {
+  call(t, Q_SETINFO, type, 0, writeIfDqinfo(buffers.dqinfo, info), 'setinfo')
+}
+
+export function qGetQuota(t: QuotaTarget, type: QuotaType, id: number): IfDqblk {
+  buffers.dqblk.fill(0)
+  call(t, Q_GETQUOTA, type, id, buffers.dqblk, 'get')
+  return readIfDqblk(buffers.dqblk)
+}
+
+export function qSetQuota(t: QuotaTarget, type: QuotaType, id: number, d: IfDqblk): void {
+  call(t, Q_SETQUOTA, type, id, writeIfDqblk(buffers.dqblk, d), 'set')
+}
+
+/** The first id >= `id` holding a dquot; ENOENT (QuotaError errno 'ENOENT') past the last one. */
+export function qGetNextQuota(t: QuotaTarget, type: QuotaType, id: number): IfNextdqblk {
+  buffers.nextdqblk.fill(0)
+  call(t, Q_GETNEXTQUOTA, type, id, buffers.nextdqblk, 'next')
+  return readIfNextdqblk(buffers.nextdqblk)
+}
+
+/**
+ * Q_QUOTAON with a QFMT_* id and the quota file path. Filesystems with hidden system-file quota
+ * ignore both and only switch enforcement on.
+ */
+export function qQuotaOn(t: QuotaTarget, type: QuotaType, qfmt: number, quotaFile: string): void {
+  call(t, Q_QUOTAON, type, qfmt, Buffer.from(`${quotaFile}\0`), 'quotaon')
+}
+
+export function qQuotaOff(t: QuotaTarget, type: QuotaType): void {
+  call(t, Q_QUOTAOFF, type, 0, buffers.none, 'quotaoff')
+}
+
+// ------------------------------------------------------------------ XFS family
+
+/** Q_XQUOTAON with FS_QUOTA_* flags (XFS: enforcement only; accounting comes from mount options). */
+export function qXQuotaOn(t: QuotaTarget, type: QuotaType, flags: number): void {
+  buffers.u32.writeUInt32LE(flags >>> 0, 0)
+  call(t, Q_XQUOTAON, type, 0, buffers.u32, 'quotaon')
+}
+
+export function qXQuotaOff(t: QuotaTarget, type: QuotaType, flags: number): void {
+  buffers.u32.writeUInt32LE(flags >>> 0, 0)
+  call(t, Q_XQUOTAOFF, type, 0, buffers.u32, 'quotaoff')
+}
+
+/** XFS answers ENOENT for an id without a dquot; the caller decides whether that means "none". */
+export function qXGetQuota(t: QuotaTarget, type: QuotaType, id: number): FsDiskQuota {
+  buffers.fsdq.fill(0)
+  call(t, Q_XGETQUOTA, type, id, buffers.fsdq, 'get')
+  return readFsDiskQuota(buffers.fsdq)
+}
+
+export function qXSetQLim(t: QuotaTarget, type: QuotaType, id: number, d: FsDiskQuota): void {
+  call(t, Q_XSETQLIM, type, id, writeFsDiskQuota(buffers.fsdq, d), 'set')
+}
+
+export function qXGetNextQuota(t: QuotaTarget, type: QuotaType, id: number): FsDiskQuota {
+  buffers.fsdq.fill(0)
+  call(t, Q_XGETNEXTQUOTA, type, id, buffers.fsdq, 'next')
+  return readFsDiskQuota(buffers.fsdq)
+}
+
+/**
+ * Per-type accounting/enforcement state. Answers on XFS and, on modern kernels, on every
+ * dquot-based filesystem; ENOSYS when no quota type is active at all.
+ */
+export function qXGetQStatV(t: QuotaTarget): FsQuotaStatv {
+  call(t, Q_XGETQSTATV, undefined, 0, initFsQuotaStatv(buffers.statv, FS_QSTATV_VERSION1), 'state')
+  return readFsQuotaStatv(buffers.statv)
+}

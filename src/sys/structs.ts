@@ -1,0 +1,582 @@
+// Byte layouts of the quotactl structs <-> core types. This is the one place where units change:
+//   if_dqblk limits      1 KiB quota blocks   <-> bytes   (bytes -> KiB rounds UP: a limit is never
+//                                                         silently lowered; the kernel stores KiB)
+//   if_dqblk dqb_curspace  bytes
+//   fs_disk_quota blocks 512-byte basic blocks <-> bytes  (bytes -> BB rounds UP, same reason)
+//   dqb_btime/itime, XFS per-id timers: absolute epoch seconds (XFS: 40-bit with FS_DQ_BIGTIME)
+//   dqi_*grace, qs_*timelimit, XFS id-0 timers: relative seconds
+// 64-bit fields stay bigint here. They become numbers only when Number.isSafeInteger holds;
+// otherwise decoding throws QuotaError('data') naming the field, never rounding silently.
+// Offsets: quota-reference.md 1.4 (printed by compiling against the 6.1 uapi headers, x86_64).
+
+import type {GraceInfo, QuotaRecord, QuotaType, QuotaUpdate} from '../core/types.js'
+import {QuotaError, usageError} from '../errors.js'
+import {
+  BBSIZE,
+  FS_DQ_BCOUNT,
+  FS_DQ_BHARD,
+  FS_DQ_BIGTIME,
+  FS_DQ_BSOFT,
+  FS_DQ_BTIMER,
+  FS_DQ_ICOUNT,
+  FS_DQ_IHARD,
+  FS_DQ_ISOFT,
+  FS_DQ_ITIMER,
+  FS_DQUOT_VERSION,
+  IIF_BGRACE,
+  IIF_IGRACE,
+  QIF_BLIMITS,
+  QIF_BTIME,
+  QIF_DQBLKSIZE,
+  QIF_ILIMITS,
+  QIF_INODES,
+  QIF_ITIME,
+  QIF_SPACE,
+  XFS_QTYPE_FLAG,
+} from './constants.js'
+
+// ---------------------------------------------------------------- sizes and offsets
+
+export const IF_DQBLK_SIZE = 72
+export const IF_NEXTDQBLK_SIZE = 72
+export const IF_DQINFO_SIZE = 24
+export const FS_DISK_QUOTA_SIZE = 112
+export const FS_QUOTA_STATV_SIZE = 160
+
+export const IF_DQBLK = {
+  dqb_bhardlimit: 0,
+  dqb_bsoftlimit: 8,
+  dqb_curspace: 16,
+  dqb_ihardlimit: 24,
+  dqb_isoftlimit: 32,
+  dqb_curinodes: 40,
+  dqb_btime: 48,
+  dqb_itime: 56,
+  dqb_valid: 64,
+  dqb_id: 68, // if_nextdqblk only: occupies if_dqblk's tail padding
+} as const
+
+export const IF_DQINFO = {dqi_bgrace: 0, dqi_igrace: 8, dqi_flags: 16, dqi_valid: 20} as const
+
+export const FS_DISK_QUOTA = {
+  d_version: 0,
+  d_flags: 1,
+  d_fieldmask: 2,
+  d_id: 4,
+  d_blk_hardlimit: 8,
+  d_blk_softlimit: 16,
+  d_ino_hardlimit: 24,
+  d_ino_softlimit: 32,
+  d_bcount: 40,
+  d_icount: 48,
+  d_itimer: 56,
+  d_btimer: 60,
+  d_iwarns: 64,
+  d_bwarns: 66,
+  d_itimer_hi: 68,
+  d_btimer_hi: 69,
+  d_rtbtimer_hi: 70,
+  d_rtb_hardlimit: 72,
+  d_rtb_softlimit: 80,
+  d_rtbcount: 88,
+  d_rtbtimer: 96,
+  d_rtbwarns: 100,
+} as const
+
+export const FS_QUOTA_STATV = {
+  qs_version: 0,
+  qs_flags: 2,
+  qs_incoredqs: 4,
+  qs_uquota: 8,
+  qs_gquota: 32,
+  qs_pquota: 56,
+  qs_btimelimit: 80,
+  qs_itimelimit: 84,
+  qs_rtbtimelimit: 88,
+  qs_bwarnlimit: 92,
+  qs_iwarnlimit: 94,
+  qs_rtbwarnlimit: 96,
+} as const
+
+/** fs_qfilestatv: qfs_ino u64 @0, qfs_nblks u64 @8 (BB), qfs_nextents u32 @16, pad u32 @20. */
+export const FS_QFILESTATV = {qfs_ino: 0, qfs_nblks: 8, qfs_nextents: 16} as const
+
+// ---------------------------------------------------------------- raw structs (kernel names)
+
+export interface IfDqblk {
+  dqb_bhardlimit: bigint // KiB
+  dqb_bsoftlimit: bigint // KiB
+  dqb_curspace: bigint // bytes
+  dqb_ihardlimit: bigint
+  dqb_isoftlimit: bigint
+  dqb_curinodes: bigint
+  dqb_btime: bigint // epoch seconds
+  dqb_itime: bigint // epoch seconds
+  dqb_valid: number // QIF_*
+}
+
+export interface IfNextdqblk extends IfDqblk {
+  dqb_id: number
+}
+
+export interface IfDqinfo {
+  dqi_bgrace: bigint // seconds
+  dqi_igrace: bigint // seconds
+  dqi_flags: number // DQF_*
+  dqi_valid: number // IIF_*
+}
+
+/** fs_disk_quota with each timer already joined with its *_hi byte (40-bit, always a safe number). */
+export interface FsDiskQuota {
+  d_version: number
+  d_flags: number // FS_*_QUOTA
+  d_fieldmask: number // FS_DQ_*
+  d_id: number
+  d_blk_hardlimit: bigint // BB
+  d_blk_softlimit: bigint // BB
+  d_ino_hardlimit: bigint
+  d_ino_softlimit: bigint
+  d_bcount: bigint // BB
+  d_icount: bigint
+  d_itimer: number // seconds: absolute, or the grace period for id 0
+  d_btimer: number
+  d_iwarns: number
+  d_bwarns: number
+  d_rtb_hardlimit: bigint // BB
+  d_rtb_softlimit: bigint // BB
+  d_rtbcount: bigint // BB
+  d_rtbtimer: number
+  d_rtbwarns: number
+}
+
+export interface FsQfilestatv {
+  qfs_ino: bigint
+  qfs_nblks: bigint // BB
+  qfs_nextents: number
+}
+
+export interface FsQuotaStatv {
+  qs_version: number
+  qs_flags: number // FS_QUOTA_*
+  qs_incoredqs: number
+  qs_uquota: FsQfilestatv
+  qs_gquota: FsQfilestatv
+  qs_pquota: FsQfilestatv
+  qs_btimelimit: number // seconds, for the first active type
+  qs_itimelimit: number
+  qs_rtbtimelimit: number
+  qs_bwarnlimit: number
+  qs_iwarnlimit: number
+  qs_rtbwarnlimit: number
+}
+
+// ---------------------------------------------------------------- byte codecs
+
+function checkSize(buf: Buffer, size: number, what: string): void {
+  if (buf.length < size) throw new RangeError(`${what} needs ${size} bytes, got ${buf.length}`)
+}
+
+export function readIfDqblk(buf: Buffer): IfDqblk {
+  checkSize(buf, IF_DQBLK_SIZE, 'if_dqblk')
+  const o = IF_DQBLK
+  return {
+    dqb_bhardlimit: buf.readBigUInt64LE(o.dqb_bhardlimit),
+    dqb_bsoftlimit: buf.readBigUInt64LE(o.dqb_bsoftlimit),
+    dqb_curspace: buf.readBigUInt64LE(o.dqb_curspace),
+    dqb_ihardlimit: buf.readBigUInt64LE(o.dqb_ihardlimit),
+    dqb_isoftlimit: buf.readBigUInt64LE(o.dqb_isoftlimit),
+    dqb_curinodes: buf.readBigUInt64LE(o.dqb_curinodes),
+    dqb_btime: buf.readBigUInt64LE(o.dqb_btime),
+    dqb_itime: buf.readBigUInt64LE(o.dqb_itime),
+    dqb_valid: buf.readUInt32LE(o.dqb_valid),
+  }
+}
+
+export function readIfNextdqblk(buf: Buffer): IfNextdqblk {
+  return {...readIfDqblk(buf), dqb_id: buf.readUInt32LE(IF_DQBLK.dqb_id)}
+}
+
+/** Writes the whole 72 bytes (padding zeroed). */
+export function writeIfDqblk(buf: Buffer, v: IfDqblk): Buffer {
+  checkSize(buf, IF_DQBLK_SIZE, 'if_dqblk')
+  const o = IF_DQBLK
+  buf.fill(0, 0, IF_DQBLK_SIZE)
+  buf.writeBigUInt64LE(v.dqb_bhardlimit, o.dqb_bhardlimit)
+  buf.writeBigUInt64LE(v.dqb_bsoftlimit, o.dqb_bsoftlimit)
+  buf.writeBigUInt64LE(v.dqb_curspace, o.dqb_curspace)
+  buf.writeBigUInt64LE(v.dqb_ihardlimit, o.dqb_ihardlimit)
+  buf.writeBigUInt64LE(v.dqb_isoftlimit, o.dqb_isoftlimit)
+  buf.writeBigUInt64LE(v.dqb_curinodes, o.dqb_curinodes)
+  buf.writeBigUInt64LE(v.dqb_btime, o.dqb_btime)
+  buf.writeBigUInt64LE(v.dqb_itime, o.dqb_itime)
+  buf.writeUInt32LE(v.dqb_valid >>> 0, o.dqb_valid)
+  return buf
+}
+
+export function readIfDqinfo(buf: Buffer): IfDqinfo {
+  checkSize(buf, IF_DQINFO_SIZE, 'if_dqinfo')
+  return {
+    dqi_bgrace: buf.readBigUInt64LE(IF_DQINFO.dqi_bgrace),
+    dqi_igrace: buf.readBigUInt64LE(IF_DQINFO.dqi_igrace),
+    dqi_flags: buf.readUInt32LE(IF_DQINFO.dqi_flags),
+    dqi_valid: buf.readUInt32LE(IF_DQINFO.dqi_valid),
+  }
+}
+
+export function writeIfDqinfo(buf: Buffer, v: IfDqinfo): Buffer {
+  checkSize(buf, IF_DQINFO_SIZE, 'if_dqinfo')
+  buf.fill(0, 0, IF_DQINFO_SIZE)
+  buf.writeBigUInt64LE(v.dqi_bgrace, IF_DQINFO.dqi_bgrace)
+  buf.writeBigUInt64LE(v.dqi_igrace, IF_DQINFO.dqi_igrace)
+  buf.writeUInt32LE(v.dqi_flags >>> 0, IF_DQINFO.dqi_flags)
+  buf.writeUInt32LE(v.dqi_valid >>> 0, IF_DQINFO.dqi_valid)
+  return buf
+}
+
+const TWO32 = 2 ** 32
+
+/** Joins a timer with its *_hi byte: with FS_DQ_BIGTIME the value is (u32)lo + (s8)hi * 2^32. */
+function readTimer(buf: Buffer, lo: number, hi: number, bigtime: boolean): number {
+  return bigtime ? buf.readUInt32LE(lo) + buf.readInt8(hi) * TWO32 : buf.readInt32LE(lo)
+}
+
+const fitsS32 = (t: number) => t >= -(2 ** 31) && t < 2 ** 31
+const TIMER_MAX = 2 ** 39 - 1 // 40-bit signed: the kernel (and quota-tools) reject anything wider
+const TIMER_MIN = -(2 ** 39)
+
+function writeTimer(buf: Buffer, lo: number, hi: number, t: number): void {
+  buf.writeInt32LE(Number(BigInt.asIntN(32, BigInt(t))), lo)
+  buf.writeInt8(Math.floor(t / TWO32), hi)
+}
+
+export function readFsDiskQuota(buf: Buffer): FsDiskQuota {
+  checkSize(buf, FS_DISK_QUOTA_SIZE, 'fs_disk_quota')
+  const o = FS_DISK_QUOTA
+  const d_fieldmask = buf.readUInt16LE(o.d_fieldmask)
+  const big = (d_fieldmask & FS_DQ_BIGTIME) !== 0
+  return {
+    d_version: buf.readInt8(o.d_version),
+    d_flags: buf.readInt8(o.d_flags),
+    d_fieldmask,
+    d_id: buf.readUInt32LE(o.d_id),
+    d_blk_hardlimit: buf.readBigUInt64LE(o.d_blk_hardlimit),
+    d_blk_softlimit: buf.readBigUInt64LE(o.d_blk_softlimit),
+    d_ino_hardlimit: buf.readBigUInt64LE(o.d_ino_hardlimit),
+    d_ino_softlimit: buf.readBigUInt64LE(o.d_ino_softlimit),
+    d_bcount: buf.readBigUInt64LE(o.d_bcount),
+    d_icount: buf.readBigUInt64LE(o.d_icount),
+    d_itimer: readTimer(buf, o.d_itimer, o.d_itimer_hi, big),
+    d_btimer: readTimer(buf, o.d_btimer, o.d_btimer_hi, big),
+    d_iwarns: buf.readUInt16LE(o.d_iwarns),
+    d_bwarns: buf.readUInt16LE(o.d_bwarns),
+    d_rtb_hardlimit: buf.readBigUInt64LE(o.d_rtb_hardlimit),
+    d_rtb_softlimit: buf.readBigUInt64LE(o.d_rtb_softlimit),
+    d_rtbcount: buf.readBigUInt64LE(o.d_rtbcount),
+    d_rtbtimer: readTimer(buf, o.d_rtbtimer, o.d_rtbtimer_hi, big),
+    d_rtbwarns: buf.readUInt16LE(o.d_rtbwarns),
+  }
+}
+
+/**
+ * Writes all 112 bytes. FS_DQ_BIGTIME is added to the fieldmask only when a timer does not fit
+ * an s32 (as the kernel does), so kernels that predate bigtime see the plain layout.
+ */
+export function writeFsDiskQuota(buf: Buffer, v: FsDiskQuota): Buffer {
+  checkSize(buf, FS_DISK_QUOTA_SIZE, 'fs_disk_quota')
+  const o = FS_DISK_QUOTA
+  const timers = [v.d_itimer, v.d_btimer, v.d_rtbtimer]
+  for (const t of timers) {
+    if (!Number.isInteger(t) || t < TIMER_MIN || t > TIMER_MAX) {
+      throw new QuotaError('data', `grace timer ${t} is outside the 40-bit range XFS stores`)
+    }
+  }
+  const big = (v.d_fieldmask & FS_DQ_BIGTIME) !== 0 || !timers.every(fitsS32)
+  buf.fill(0, 0, FS_DISK_QUOTA_SIZE)
+  buf.writeInt8(v.d_version, o.d_version)
+  buf.writeInt8(v.d_flags, o.d_flags)
+  buf.writeUInt16LE((big ? v.d_fieldmask | FS_DQ_BIGTIME : v.d_fieldmask & ~FS_DQ_BIGTIME) & 0xffff, o.d_fieldmask)
+  buf.writeUInt32LE(v.d_id >>> 0, o.d_id)
+  buf.writeBigUInt64LE(v.d_blk_hardlimit, o.d_blk_hardlimit)
+  buf.writeBigUInt64LE(v.d_blk_softlimit, o.d_blk_softlimit)
+  buf.writeBigUInt64LE(v.d_ino_hardlimit, o.d_ino_hardlimit)
+  buf.writeBigUInt64LE(v.d_ino_softlimit, o.d_ino_softlimit)
+  buf.writeBigUInt64LE(v.d_bcount, o.d_bcount)
+  buf.writeBigUInt64LE(v.d_icount, o.d_icount)
+  if (big) {
+    writeTimer(buf, o.d_itimer, o.d_itimer_hi, v.d_itimer)
+    writeTimer(buf, o.d_btimer, o.d_btimer_hi, v.d_btimer)
+    writeTimer(buf, o.d_rtbtimer, o.d_rtbtimer_hi, v.d_rtbtimer)
+  } else {
+    buf.writeInt32LE(v.d_itimer, o.d_itimer)
+    buf.writeInt32LE(v.d_btimer, o.d_btimer)
+    buf.writeInt32LE(v.d_rtbtimer, o.d_rtbtimer)
+  }
+  buf.writeUInt16LE(v.d_iwarns, o.d_iwarns)
+  buf.writeUInt16LE(v.d_bwarns, o.d_bwarns)
+  buf.writeBigUInt64LE(v.d_rtb_hardlimit, o.d_rtb_hardlimit)
+  buf.writeBigUInt64LE(v.d_rtb_softlimit, o.d_rtb_softlimit)
+  buf.writeBigUInt64LE(v.d_rtbcount, o.d_rtbcount)
+  buf.writeUInt16LE(v.d_rtbwarns, o.d_rtbwarns)
+  return buf
+}
+
+function readQfilestatv(buf: Buffer, at: number): FsQfilestatv {
+  return {
+    qfs_ino: buf.readBigUInt64LE(at + FS_QFILESTATV.qfs_ino),
+    qfs_nblks: buf.readBigUInt64LE(at + FS_QFILESTATV.qfs_nblks),
+    qfs_nextents: buf.readUInt32LE(at + FS_QFILESTATV.qfs_nextents),
+  }
+}
+
+export function readFsQuotaStatv(buf: Buffer): FsQuotaStatv {
+  checkSize(buf, FS_QUOTA_STATV_SIZE, 'fs_quota_statv')
+  const o = FS_QUOTA_STATV
+  return {
+    qs_version: buf.readInt8(o.qs_version),
+    qs_flags: buf.readUInt16LE(o.qs_flags),
+    qs_incoredqs: buf.readUInt32LE(o.qs_incoredqs),
+    qs_uquota: readQfilestatv(buf, o.qs_uquota),
+    qs_gquota: readQfilestatv(buf, o.qs_gquota),
+    qs_pquota: readQfilestatv(buf, o.qs_pquota),
+    qs_btimelimit: buf.readInt32LE(o.qs_btimelimit),
+    qs_itimelimit: buf.readInt32LE(o.qs_itimelimit),
+    qs_rtbtimelimit: buf.readInt32LE(o.qs_rtbtimelimit),
+    qs_bwarnlimit: buf.readUInt16LE(o.qs_bwarnlimit),
+    qs_iwarnlimit: buf.readUInt16LE(o.qs_iwarnlimit),
+    qs_rtbwarnlimit: buf.readUInt16LE(o.qs_rtbwarnlimit),
+  }
+}
+
+/** Prepares a Q_XGETQSTATV buffer: zeroed, qs_version = 1 (the kernel rejects other versions). */
+export function initFsQuotaStatv(buf: Buffer, version: number): Buffer {
+  checkSize(buf, FS_QUOTA_STATV_SIZE, 'fs_quota_statv')
+  buf.fill(0, 0, FS_QUOTA_STATV_SIZE)
+  buf.writeInt8(version, FS_QUOTA_STATV.qs_version)
+  return buf
+}
+
+// ---------------------------------------------------------------- unit conversion
+
+/** A kernel u64 (or scaled product) as an exact JS number, or a 'data' error naming the field. */
+export function safeNumber(v: bigint, field: string, id?: number): number {
+  const n = Number(v)
+  if (!Number.isSafeInteger(n) || BigInt(n) !== v) {
+    const who = id === undefined ? '' : ` of id ${id}`
+    throw new QuotaError('data', `${field}${who} is ${v}, beyond the exact range of a JavaScript number (2^53-1)`, {id})
+  }
+  return n
+}
+
+/** A caller's number as a u64, rejecting what the kernel could not mean (fractions, negatives). */
+function u64(v: number, field: string): bigint {
+  if (!Number.isSafeInteger(v) || v < 0) throw usageError(`${field} must be a whole number from 0 to 2^53-1, got ${v}`)
+  return BigInt(v)
+}
+
+const KIB = BigInt(QIF_DQBLKSIZE)
+const BB = BigInt(BBSIZE)
+const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b
+
+/** Bytes -> 1 KiB quota blocks, rounded up (setquota does the same: 1 byte more than 1 KiB is 2 KiB). */
+export const bytesToKiB = (bytes: number, field: string): bigint => ceilDiv(u64(bytes, field), KIB)
+/** Bytes -> 512-byte basic blocks, rounded up. */
+export const bytesToBB = (bytes: number, field: string): bigint => ceilDiv(u64(bytes, field), BB)
+
+export function dqblkToRecord(id: number, d: IfDqblk): QuotaRecord {
+  return {
+    id,
+    space: {
+      usedBytes: safeNumber(d.dqb_curspace, 'space used (dqb_curspace)', id),
+      softLimitBytes: safeNumber(d.dqb_bsoftlimit * KIB, 'space soft limit (dqb_bsoftlimit)', id),
+      hardLimitBytes: safeNumber(d.dqb_bhardlimit * KIB, 'space hard limit (dqb_bhardlimit)', id),
+      graceExpiresAt: safeNumber(d.dqb_btime, 'space grace expiry (dqb_btime)', id),
+    },
+    inodes: {
+      used: safeNumber(d.dqb_curinodes, 'inodes used (dqb_curinodes)', id),
+      softLimit: safeNumber(d.dqb_isoftlimit, 'inode soft limit (dqb_isoftlimit)', id),
+      hardLimit: safeNumber(d.dqb_ihardlimit, 'inode hard limit (dqb_ihardlimit)', id),
+      graceExpiresAt: safeNumber(d.dqb_itime, 'inode grace expiry (dqb_itime)', id),
+    },
+  }
+}
+
+/** True when the record says nothing: no usage, no limits (the fallback enumeration skips these). */
+export function isEmptyRecord(r: QuotaRecord): boolean {
+  const s = r.space
+  const i = r.inodes
+  return !s.usedBytes && !s.softLimitBytes && !s.hardLimitBytes && !i.used && !i.softLimit && !i.hardLimit
+}
+
+/**
+ * QuotaUpdate -> if_dqblk with dqb_valid naming exactly the fields to apply. QIF_BLIMITS and
+ * QIF_ILIMITS carry soft and hard together: when the update gives one side, `current` (the
+ * record as read from the kernel) supplies the other, verbatim in KiB so it is not re-rounded.
+ */
+export function updateToDqblk(u: QuotaUpdate, current?: IfDqblk): IfDqblk {
+  const d: IfDqblk = {
+    dqb_bhardlimit: 0n,
+    dqb_bsoftlimit: 0n,
+    dqb_curspace: 0n,
+    dqb_ihardlimit: 0n,
+    dqb_isoftlimit: 0n,
+    dqb_curinodes: 0n,
+    dqb_btime: 0n,
+    dqb_itime: 0n,
+    dqb_valid: 0,
+  }
+  const needCurrent = (a: unknown, b: unknown) => (a === undefined) !== (b === undefined)
+  if ((needCurrent(u.softLimitBytes, u.hardLimitBytes) || needCurrent(u.inodeSoftLimit, u.inodeHardLimit)) && !current) {
+    throw new Error('updateToDqblk: a one-sided limit update needs the current record')
+  }
+  if (u.softLimitBytes !== undefined || u.hardLimitBytes !== undefined) {
+    d.dqb_bsoftlimit = u.softLimitBytes === undefined ? current!.dqb_bsoftlimit : bytesToKiB(u.softLimitBytes, 'softLimitBytes')
+    d.dqb_bhardlimit = u.hardLimitBytes === undefined ? current!.dqb_bhardlimit : bytesToKiB(u.hardLimitBytes, 'hardLimitBytes')
+    d.dqb_valid |= QIF_BLIMITS
+  }
+  if (u.inodeSoftLimit !== undefined || u.inodeHardLimit !== undefined) {
+    d.dqb_isoftlimit = u.inodeSoftLimit === undefined ? current!.dqb_isoftlimit : u64(u.inodeSoftLimit, 'inodeSoftLimit')
+    d.dqb_ihardlimit = u.inodeHardLimit === undefined ? current!.dqb_ihardlimit : u64(u.inodeHardLimit, 'inodeHardLimit')
+    d.dqb_valid |= QIF_ILIMITS
+  }
+  if (u.usedBytes !== undefined) {
+    d.dqb_curspace = u64(u.usedBytes, 'usedBytes')
+    d.dqb_valid |= QIF_SPACE
+  }
+  if (u.inodesUsed !== undefined) {
+    d.dqb_curinodes = u64(u.inodesUsed, 'inodesUsed')
+    d.dqb_valid |= QIF_INODES
+  }
+  if (u.spaceGraceExpiresAt !== undefined) {
+    d.dqb_btime = u64(u.spaceGraceExpiresAt, 'spaceGraceExpiresAt')
+    d.dqb_valid |= QIF_BTIME
+  }
+  if (u.inodeGraceExpiresAt !== undefined) {
+    d.dqb_itime = u64(u.inodeGraceExpiresAt, 'inodeGraceExpiresAt')
+    d.dqb_valid |= QIF_ITIME
+  }
+  return d
+}
+
+export function dqinfoToGrace(d: IfDqinfo): GraceInfo {
+  return {
+    blockGraceSeconds: safeNumber(d.dqi_bgrace, 'block grace period (dqi_bgrace)'),
+    inodeGraceSeconds: safeNumber(d.dqi_igrace, 'inode grace period (dqi_igrace)'),
+  }
+}
+
+export function graceToDqinfo(g: Partial<GraceInfo>): IfDqinfo {
+  const d: IfDqinfo = {dqi_bgrace: 0n, dqi_igrace: 0n, dqi_flags: 0, dqi_valid: 0}
+  if (g.blockGraceSeconds !== undefined) {
+    d.dqi_bgrace = u64(g.blockGraceSeconds, 'blockGraceSeconds')
+    d.dqi_valid |= IIF_BGRACE
+  }
+  if (g.inodeGraceSeconds !== undefined) {
+    d.dqi_igrace = u64(g.inodeGraceSeconds, 'inodeGraceSeconds')
+    d.dqi_valid |= IIF_IGRACE
+  }
+  return d
+}
+
+export function xfsToRecord(d: FsDiskQuota): QuotaRecord {
+  const id = d.d_id
+  return {
+    id,
+    space: {
+      usedBytes: safeNumber(d.d_bcount * BB, 'space used (d_bcount)', id),
+      softLimitBytes: safeNumber(d.d_blk_softlimit * BB, 'space soft limit (d_blk_softlimit)', id),
+      hardLimitBytes: safeNumber(d.d_blk_hardlimit * BB, 'space hard limit (d_blk_hardlimit)', id),
+      graceExpiresAt: d.d_btimer,
+    },
+    inodes: {
+      used: safeNumber(d.d_icount, 'inodes used (d_icount)', id),
+      softLimit: safeNumber(d.d_ino_softlimit, 'inode soft limit (d_ino_softlimit)', id),
+      hardLimit: safeNumber(d.d_ino_hardlimit, 'inode hard limit (d_ino_hardlimit)', id),
+      graceExpiresAt: d.d_itimer,
+    },
+  }
+}
+
+function emptyFsDiskQuota(type: QuotaType, id: number): FsDiskQuota {
+  return {
+    d_version: FS_DQUOT_VERSION,
+    d_flags: XFS_QTYPE_FLAG[type],
+    d_fieldmask: 0,
+    d_id: id,
+    d_blk_hardlimit: 0n,
+    d_blk_softlimit: 0n,
+    d_ino_hardlimit: 0n,
+    d_ino_softlimit: 0n,
+    d_bcount: 0n,
+    d_icount: 0n,
+    d_itimer: 0,
+    d_btimer: 0,
+    d_iwarns: 0,
+    d_bwarns: 0,
+    d_rtb_hardlimit: 0n,
+    d_rtb_softlimit: 0n,
+    d_rtbcount: 0n,
+    d_rtbtimer: 0,
+    d_rtbwarns: 0,
+  }
+}
+
+const timer = (v: number, field: string): number => {
+  if (!Number.isSafeInteger(v) || v < 0) throw usageError(`${field} must be whole epoch seconds, got ${v}`)
+  return v
+}
+
+/**
+ * QuotaUpdate -> fs_disk_quota for Q_XSETQLIM. XFS takes each limit separately (d_fieldmask), so
+ * no read-modify-write is needed. Usage fields are encoded (FS_DQ_BCOUNT/ICOUNT) for completeness;
+ * XFS itself rejects them with EINVAL.
+ */
+export function updateToXfs(type: QuotaType, id: number, u: QuotaUpdate): FsDiskQuota {
+  const d = emptyFsDiskQuota(type, id)
+  if (u.softLimitBytes !== undefined) {
+    d.d_blk_softlimit = bytesToBB(u.softLimitBytes, 'softLimitBytes')
+    d.d_fieldmask |= FS_DQ_BSOFT
+  }
+  if (u.hardLimitBytes !== undefined) {
+    d.d_blk_hardlimit = bytesToBB(u.hardLimitBytes, 'hardLimitBytes')
+    d.d_fieldmask |= FS_DQ_BHARD
+  }
+  if (u.inodeSoftLimit !== undefined) {
+    d.d_ino_softlimit = u64(u.inodeSoftLimit, 'inodeSoftLimit')
+    d.d_fieldmask |= FS_DQ_ISOFT
+  }
+  if (u.inodeHardLimit !== undefined) {
+    d.d_ino_hardlimit = u64(u.inodeHardLimit, 'inodeHardLimit')
+    d.d_fieldmask |= FS_DQ_IHARD
+  }
+  if (u.usedBytes !== undefined) {
+    d.d_bcount = bytesToBB(u.usedBytes, 'usedBytes')
+    d.d_fieldmask |= FS_DQ_BCOUNT
+  }
+  if (u.inodesUsed !== undefined) {
+    d.d_icount = u64(u.inodesUsed, 'inodesUsed')
+    d.d_fieldmask |= FS_DQ_ICOUNT
+  }
+  if (u.spaceGraceExpiresAt !== undefined) {
+    d.d_btimer = timer(u.spaceGraceExpiresAt, 'spaceGraceExpiresAt')
+    d.d_fieldmask |= FS_DQ_BTIMER
+  }
+  if (u.inodeGraceExpiresAt !== undefined) {
+    d.d_itimer = timer(u.inodeGraceExpiresAt, 'inodeGraceExpiresAt')
+    d.d_fieldmask |= FS_DQ_ITIMER
+  }
+  return d
+}
+
+/** XFS keeps the default grace periods in the id-0 dquot: Q_XSETQLIM id 0 with the timer bits. */
+export function graceToXfs(type: QuotaType, g: Partial<GraceInfo>): FsDiskQuota {
+  const d = emptyFsDiskQuota(type, 0)
+  if (g.blockGraceSeconds !== undefined) {
+    d.d_btimer = timer(g.blockGraceSeconds, 'blockGraceSeconds')
+    d.d_fieldmask |= FS_DQ_BTIMER
+  }
+  if (g.inodeGraceSeconds !== undefined) {
+    d.d_itimer = timer(g.inodeGraceSeconds, 'inodeGraceSeconds')
+    d.d_fieldmask |= FS_DQ_ITIMER
+  }
+  return d
+}

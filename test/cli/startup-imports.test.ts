@@ -1,0 +1,61 @@
+// Startup budget guard: the JSON and --version paths must not load the human-output stack
+// (chalk, cli-table3), and --version must not even load oclif. Seen from a real process through
+// a module-resolution hook that logs every module the CLI asks for.
+
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {beforeAll, describe, expect, it} from 'vitest'
+
+import {BIN, FAKE_STATE, ROOT, fakeState, requireBuild} from './helpers.js'
+
+let register: string
+
+beforeAll(() => {
+  requireBuild()
+  const dir = mkdtempSync(join(tmpdir(), 'quotakit-imports-'))
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    'export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(`[module] ${r.url}\\n`); return r }\n',
+  )
+  register = join(dir, 'register.mjs')
+  writeFileSync(
+    register,
+    [
+      "import {Module, register} from 'node:module'",
+      "register('./hooks.mjs', import.meta.url)",
+      'const load = Module._load',
+      'Module._load = function (request, ...rest) { process.stderr.write(`[module] ${request}\\n`); return load.call(this, request, ...rest) }',
+    ].join('\n'),
+  )
+})
+
+function modulesLoaded(args: string[], env: NodeJS.ProcessEnv = {}): string[] {
+  const r = spawnSync(process.execPath, ['--import', register, BIN, ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NODE_ENV: '', ...env}})
+  expect(r.status).toBe(0)
+  return r.stderr.split('\n').filter((l) => l.startsWith('[module] '))
+}
+
+const mentions = (modules: string[], name: string): boolean => modules.some((m) => m.includes(name))
+
+describe('what each path loads', () => {
+  it('--version loads neither oclif nor anything of ours', () => {
+    const mods = modulesLoaded(['--version'])
+    expect(mentions(mods, '@oclif/core')).toBe(false)
+    expect(mentions(mods, '/dist/')).toBe(false)
+  })
+
+  it('filesystems --json loads no chalk and no cli-table3', () => {
+    const mods = modulesLoaded(['filesystems', '--json'], {QUOTAKIT_FAKE_STATE: fakeState(FAKE_STATE)})
+    expect(mentions(mods, 'dist/commands/filesystems.js')).toBe(true)
+    expect(mentions(mods, 'chalk')).toBe(false)
+    expect(mentions(mods, 'cli-table3')).toBe(false)
+  })
+
+  it('filesystems in a pipe loads chalk (for the colour decision) but not cli-table3', () => {
+    const mods = modulesLoaded(['filesystems'], {QUOTAKIT_FAKE_STATE: fakeState(FAKE_STATE)})
+    expect(mentions(mods, 'cli-table3')).toBe(false)
+  })
+})
