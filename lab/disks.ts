@@ -19,13 +19,13 @@ export const TEST_DISKS: readonly TestDisk[] = [
     name: 'ext4',
     mib: 256,
     recipe: 'mkfs.ext4 -O quota -E quotatype=usrquota:grpquota:prjquota',
-    mkfs: (host, image) => run(host.mkfsExt4, ['-q', '-F', '-L', 'ext4', '-O', 'quota', '-E', 'quotatype=usrquota:grpquota:prjquota', image]),
+    mkfs: (host, image) => run(host.mkfsExt4, ['-q', '-F', '-L', 'ext4', '-O', 'quota', '-E', 'quotatype=usrquota:grpquota:prjquota,root_owner=0:0', image]),
   },
   {
     name: 'ext4v0',
     mib: 256,
     recipe: 'mkfs.ext4 (external vfsv0 quota files made at boot)',
-    mkfs: (host, image) => run(host.mkfsExt4, ['-q', '-F', '-L', 'ext4v0', image]),
+    mkfs: (host, image) => run(host.mkfsExt4, ['-q', '-F', '-L', 'ext4v0', '-E', 'root_owner=0:0', image]),
   },
   {
     // mkfs.xfs refuses filesystems under 300 MB.

@@ -1,7 +1,7 @@
 // One qemu process with its temporary directory (agent sockets, snapshot overlays) and console.
 // Whatever happens, the process is killed and the directory removed: on stop(), and at host exit.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, rmdirSync, rmSync, statSync} from 'node:fs'
 import {createServer, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -36,10 +36,27 @@ function installExitHook(): void {
   })
 }
 
+const RUN_PREFIX = 'quotakit-lab-'
+
+/** Removes run directories left empty by hosts that were killed (-9) mid-run. */
+function sweepStale(base: string): void {
+  const cutoff = Date.now() - 10 * 60 * 1000
+  for (const name of readdirSync(base)) {
+    if (!name.startsWith(RUN_PREFIX)) continue
+    const dir = join(base, name)
+    try {
+      if (statSync(dir).mtimeMs < cutoff && readdirSync(dir).length === 0) rmdirSync(dir)
+    } catch {
+      // Someone else's, or already gone.
+    }
+  }
+}
+
 function runDirectory(): string {
   // Unix socket paths must stay short (108 bytes): fall back to /tmp when TMPDIR is deep.
   const base = tmpdir().length > 60 ? '/tmp' : tmpdir()
-  return mkdtempSync(join(base, 'quotakit-lab-'))
+  sweepStale(base)
+  return mkdtempSync(join(base, RUN_PREFIX))
 }
 
 export class Machine {

@@ -15,11 +15,12 @@ export interface RunResult {
 /** Runs a program (no shell) and resolves with its output; rejects with its stderr if it fails. */
 export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe']})
+    const input = options.input
+    const child = spawn(file, args, {cwd: options.cwd, env: options.env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
     const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk))
     child.on('error', reject)
     child.on('close', (code, signal) => {
       const stdout = Buffer.concat(out).toString()
@@ -30,6 +31,10 @@ export function run(file: string, args: readonly string[], options: RunOptions =
         reject(new Error(`${file} ${args.join(' ')} failed (${how}): ${stderr.trim() || stdout.trim()}`))
       }
     })
-    child.stdin.end(options.input ?? '')
+    if (child.stdin) {
+      // A program that exits without reading its input must not crash the builder with EPIPE.
+      child.stdin.on('error', () => {})
+      child.stdin.end(input)
+    }
   })
 }

@@ -18,6 +18,16 @@ export interface FakeState {
   records: Record<string, Record<string, QuotaRecord>>
   /** for tests: epoch seconds the fake treats as "now" (defaults to the real clock) */
   now?: number
+  /** for tests: how the modelled kernel treats grace timers (defaults: Linux >= 5.10 VFS) */
+  kernel?: FakeKernel
+}
+
+/** Grace-timer behaviours that differ between kernels and filesystems (ecosystem.md 1.4). */
+export interface FakeKernel {
+  /** a QIF_BTIME/QIF_ITIME value: kept verbatim (>= 5.10, XFS; default) or ignored (<= 4.9) */
+  timerWrites?: 'kept' | 'ignored'
+  /** limits set on an id over its soft limit: restart its timer (>= 4.15; default), clear it (<= 4.14), or keep it (XFS) */
+  limitsSetTimer?: 'restart' | 'clear' | 'keep'
 }
 
 const key = (fs: Filesystem, type: QuotaType) => `${fs.mountpoint}|${type}`
@@ -72,18 +82,28 @@ export class FakeBackend implements QuotaBackend {
     if (u.inodeHardLimit !== undefined) r.inodes.hardLimit = u.inodeHardLimit
     if (u.inodesUsed !== undefined) r.inodes.used = u.inodesUsed
     // The kernel's re-evaluation after Q_SETQUOTA (reference 1.6): touching a side restarts or
-    // clears its timer unless the timer itself was given.
-    const touchesSpace = [u.softLimitBytes, u.hardLimitBytes, u.usedBytes, u.spaceGraceExpiresAt].some((v) => v !== undefined)
+    // clears its timer unless the timer itself was given (state.kernel models older kernels and XFS).
+    const kernel = this.state.kernel ?? {}
+    const written = (t: number | undefined) => (kernel.timerWrites === 'ignored' ? undefined : t)
+    const spaceTimer = written(u.spaceGraceExpiresAt)
+    const inodeTimer = written(u.inodeGraceExpiresAt)
+    const rearm = (old: number, given: number | undefined, period: number): number => {
+      if (given !== undefined) return given
+      if (kernel.limitsSetTimer === 'clear') return 0
+      if (kernel.limitsSetTimer === 'keep' && old !== 0) return old
+      return this.now() + period
+    }
+    const touchesSpace = [u.softLimitBytes, u.hardLimitBytes, u.usedBytes, spaceTimer].some((v) => v !== undefined)
     if (touchesSpace) {
       const s = r.space
       if (s.softLimitBytes === 0 || s.usedBytes <= s.softLimitBytes) s.graceExpiresAt = 0
-      else s.graceExpiresAt = u.spaceGraceExpiresAt ?? this.now() + grace.blockGraceSeconds
+      else s.graceExpiresAt = rearm(s.graceExpiresAt, spaceTimer, grace.blockGraceSeconds)
     }
-    const touchesInodes = [u.inodeSoftLimit, u.inodeHardLimit, u.inodesUsed, u.inodeGraceExpiresAt].some((v) => v !== undefined)
+    const touchesInodes = [u.inodeSoftLimit, u.inodeHardLimit, u.inodesUsed, inodeTimer].some((v) => v !== undefined)
     if (touchesInodes) {
       const i = r.inodes
       if (i.softLimit === 0 || i.used <= i.softLimit) i.graceExpiresAt = 0
-      else i.graceExpiresAt = u.inodeGraceExpiresAt ?? this.now() + grace.inodeGraceSeconds
+      else i.graceExpiresAt = rearm(i.graceExpiresAt, inodeTimer, grace.inodeGraceSeconds)
     }
     const empty = !r.space.usedBytes && !r.space.softLimitBytes && !r.space.hardLimitBytes &&
       !r.inodes.used && !r.inodes.softLimit && !r.inodes.hardLimit

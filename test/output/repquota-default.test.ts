@@ -66,9 +66,11 @@ describe('repquota default layout (golden, linuxquota 4.06)', () => {
 })
 
 describe('repquota default layout: beyond the goldens', () => {
-  it('hidden system-file quota (ext4 quota feature) prints nothing after the rows', () => {
+  it('hidden system-file quota (ext4 quota feature) ends with two empty lines, -v adds no statistics', () => {
+    // As linuxquota 4.06 prints it on a 6.1 kernel (seen in the lab).
     const fs: Filesystem = {...loopFs, quotas: {user: {...loopFs.quotas.user!, systemFile: true, format: 'vfsv1'}}}
-    expect(text(report(['user'], {fs}))).toBe(fixture('default.txt').replace(/\n\n\n$/, '\n'))
+    expect(text(report(['user'], {fs}))).toBe(fixture('default.txt'))
+    expect(text(report(['user'], {fs}), opts(), true)).toMatch(/ 01:00\n\n\n$/)
   })
 
   it('XFS: empty line, with -v the accounting/enforcement status, empty line', () => {
