@@ -10,10 +10,12 @@ export interface BenchContext {
   runs: number
 }
 
-/** One measured command, times in milliseconds. */
+/** One measured command, times in milliseconds (or in the table's `unit`). */
 export interface Measurement {
   name: string
   command: string
+  /** the measurement this row's ratio is taken against; the table's baseline when absent */
+  baseline?: string
   medianMs: number
   meanMs: number
   stddevMs: number
@@ -21,7 +23,7 @@ export interface Measurement {
   maxMs: number
 }
 
-/** A ceiling on a command's median relative to the table's baseline. */
+/** A ceiling on a command's median relative to its baseline (the row's, else the table's). */
 export interface Goal {
   name: string
   maxRatio: number
@@ -29,8 +31,10 @@ export interface Goal {
 
 export interface ResultTable {
   title: string
-  /** the measurement every ratio is relative to */
+  /** the measurement every ratio is relative to (a row may name its own: Measurement.baseline) */
   baseline: string
+  /** what the numbers are; 'ms' when absent */
+  unit?: string
   measurements: Measurement[]
   goals: Goal[]
   notes: string[]
@@ -43,4 +47,6 @@ export interface Benchmark {
   /** why it cannot run here (missing tool, no lab), or null when it can */
   unavailable(ctx: BenchContext): Promise<string | null>
   run(ctx: BenchContext): Promise<ResultTable[]>
+  /** how it measures, for bench/results.md; hyperfine's settings when absent */
+  settings?(ctx: BenchContext): string
 }

@@ -1,21 +1,25 @@
 // `npm run bench [-- NAME... --runs N --warmup N --check]`: run the selected benchmark modules
-// (all by default), print their tables, and write bench/results.md. --check exits 1 when a goal
+// (all by default), print their tables, and write bench/results.md, replacing only the sections of
+// the benchmarks that ran (the others keep their last measurement). --check exits 1 when a goal
 // is missed (for CI on a quiet machine; on a shared VM the numbers are only indicative).
 //
 // To add a benchmark: write a module exporting a Benchmark (harness.ts) and list it below.
 
-import {writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
 import type {Benchmark, BenchContext, ResultTable} from './harness.js'
 import {hyperfineVersion} from './hyperfine.js'
+import {repquotaSetquota} from './lab-quota.js'
+import {quotacheckBench} from './quotacheck.js'
 import {describeMachine} from './machine.js'
-import {resultsMarkdown} from './report.js'
+import {parseSections, resultsMarkdown, sectionMarkdown} from './report.js'
 import {startup} from './startup.js'
 import {checkGoals} from './stats.js'
+import {warnquotaBench} from './warnquota.js'
 
-const BENCHMARKS: Benchmark[] = [startup]
+const BENCHMARKS: Benchmark[] = [startup, warnquotaBench, repquotaSetquota, quotacheckBench]
 
 // dist/bench/run.js -> repository root
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -40,6 +44,12 @@ async function main(): Promise<number> {
 
   const tables: ResultTable[] = []
   const skipped: string[] = []
+  const ran: string[] = []
+  const date = new Date()
+  const machine = describeMachine(hyperfineVersion() ?? 'hyperfine missing')
+  const out = values.out as string
+  const sections = existsSync(out) ? parseSections(readFileSync(out, 'utf8')) : new Map<string, string>()
+  const fresh: string[] = []
   for (const bench of selected) {
     const reason = await bench.unavailable(ctx)
     if (reason) {
@@ -48,13 +58,19 @@ async function main(): Promise<number> {
       continue
     }
     process.stderr.write(`bench: ${bench.name}: ${bench.description}\n`)
-    tables.push(...(await bench.run(ctx)))
+    const own = await bench.run(ctx)
+    tables.push(...own)
+    ran.push(bench.name)
+    const settings = bench.settings?.(ctx) ?? `hyperfine -N --warmup ${ctx.warmup} --runs ${ctx.runs}`
+    const section = sectionMarkdown(bench.name, date, machine, settings, own)
+    sections.set(bench.name, section)
+    fresh.push(section)
   }
 
-  const settings = `hyperfine -N --warmup ${ctx.warmup} --runs ${ctx.runs}`
-  const markdown = resultsMarkdown(new Date(), describeMachine(hyperfineVersion() ?? 'hyperfine missing'), settings, tables, skipped)
-  writeFileSync(values.out as string, markdown)
-  process.stdout.write(`${markdown}\nwritten to ${values.out}\n`)
+  // Sections in BENCHMARKS order; those of benchmarks that no longer exist are dropped.
+  const kept = BENCHMARKS.map((b) => sections.get(b.name)).filter((s): s is string => s !== undefined)
+  writeFileSync(out, resultsMarkdown(date, ran, skipped, kept))
+  process.stdout.write(`${fresh.join('\n\n')}\nwritten to ${out}\n`)
 
   const missed = tables.flatMap(checkGoals).filter((g) => !g.met)
   return values.check && missed.length > 0 ? 1 : 0

@@ -21,17 +21,18 @@ export interface GoalResult extends Goal {
 }
 
 export function checkGoals(table: ResultTable): GoalResult[] {
-  const base = baselineOf(table)
   return table.goals.map((goal) => {
     const m = table.measurements.find((x) => x.name === goal.name)
     if (!m) throw new Error(`goal for unknown measurement ${goal.name}`)
-    const {medianRatio} = ratioTo(m, base)
+    const {medianRatio} = ratioTo(m, baselineOf(table, m))
     return {...goal, medianRatio, met: medianRatio <= goal.maxRatio}
   })
 }
 
-export function baselineOf(table: ResultTable): Measurement {
-  const base = table.measurements.find((m) => m.name === table.baseline)
-  if (!base) throw new Error(`baseline ${table.baseline} not measured in "${table.title}"`)
+/** The measurement `m` is compared with: its own baseline when it names one, else the table's. */
+export function baselineOf(table: ResultTable, m?: Measurement): Measurement {
+  const name = m?.baseline ?? table.baseline
+  const base = table.measurements.find((x) => x.name === name)
+  if (!base) throw new Error(`baseline ${name} not measured in "${table.title}"`)
   return base
 }

@@ -14,6 +14,7 @@ import {checkTargetRequest, selectFilesystems} from '../src/core/targets.js'
 import type {Filesystem, GraceInfo, QuotaType} from '../src/core/types.js'
 import {QuotaError, usageError} from '../src/errors.js'
 import {Resolver} from '../src/names.js'
+import {quotaFileSource} from '../src/quotafile/source.js'
 import type {Document} from '../src/output/document.js'
 import type {RepquotaFormatOptions} from '../src/output/repquota-cells.js'
 import {repquotaCsv} from '../src/output/repquota-csv.js'
@@ -62,7 +63,8 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
     format: Flags.option({
       char: 'F',
       options: ['vfsold', 'vfsv0', 'vfsv1', 'rpc', 'xfs'] as const,
-      description: 'Accepted for linuxquota compatibility; the format is the one the kernel reports. rpc is refused.',
+      description:
+        'The format is the one the kernel reports; rpc is refused. vfsv0/vfsv1 on a filesystem whose quota is off: report from its quota file (aquota.user, aquota.group).',
     })(),
     'no-autofs': Flags.boolean({char: 'i', description: 'Accepted for linuxquota compatibility (autofs mounts never carry quota).'}),
     output: outputFlag(['default', 'csv', 'json', 'xml'] as const),
@@ -95,9 +97,35 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
     const filesystems = backend.filesystems()
     const reports: ReportBlock[] = []
     const failures: QuotaError[] = []
+    // -F vfsv0|vfsv1 on a mount whose quota is off: report from the quota file (quotacheck's reader).
+    const fileFormat = flags.format === 'vfsv0' || flags.format === 'vfsv1' ? flags.format : undefined
     for (const type of types) {
       const targets = selectFilesystems(filesystems, {all: flags.all, mounts}, type)
-      failures.push(...targets.errors)
+      for (const error of targets.errors) {
+        const fs = fileFormat && filesystems.find((f) => f.mountpoint === error.mount)
+        if (!fs) {
+          failures.push(error)
+          continue
+        }
+        try {
+          const source = quotaFileSource(fs, type, fileFormat)
+          const ids = onlyIds.get(type)
+          const byId = new Map(source.records.map((r) => [r.id, r]))
+          reports.push(
+            buildReportBlock({
+              fs: source.fs,
+              type,
+              records: ids ? ids.map((id) => byId.get(id) ?? noQuotaRecord(id)) : source.records,
+              nameOf: (id) => nameOf(type, id),
+              nowEpoch: this.nowEpoch,
+              selection: ids ? null : {verbose: flags.verbose, withLimits: flags['with-limits']},
+            }),
+          )
+        } catch (e) {
+          if (!(e instanceof QuotaError)) throw e
+          failures.push(e)
+        }
+      }
       for (const fs of targets.filesystems) {
         try {
           const ids = onlyIds.get(type)

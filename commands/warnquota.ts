@@ -182,6 +182,7 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
       out: (text) => write(process.stdout, text),
       warn: (message) => this.warning(message),
       fail: (message) => process.stderr.write(`${this.prog}: ${message}\n`),
+      hint: (message) => process.stderr.write(`hint: ${message}\n`),
       info: (message) => write(json ? process.stderr : process.stdout, `${message}\n`),
       nowMs: () => Date.now(),
       readStdin: async () => {

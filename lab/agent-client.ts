@@ -34,8 +34,13 @@ export interface ReadyInfo {
 }
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 120_000
-/** How long past its own timeout the host waits for the guest to answer before declaring it wedged. */
-const HOST_GRACE_MS = 30_000
+/**
+ * How long the host waits for an answer before declaring the guest wedged: the guest enforces the
+ * timeout itself, by its own clock, which a loaded host can slow down; so twice that, plus 30 s.
+ */
+function hostDeadlineMs(timeoutMs: number): number {
+  return 2 * timeoutMs + 30_000
+}
 
 interface Running {
   id: number
@@ -108,9 +113,10 @@ export class AgentClient {
       id, mode, user: options.user, timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)), command, stdin: options.stdin,
     })
     return new Promise<ExecResult>((resolve, reject) => {
+      const deadline = hostDeadlineMs(timeoutMs)
       const timer = setTimeout(() => {
-        this.fail(new Error(`lab: the guest did not answer within ${timeoutMs + HOST_GRACE_MS} ms: ${String(command).slice(0, 200)}`))
-      }, timeoutMs + HOST_GRACE_MS)
+        this.fail(new Error(`lab: the guest did not answer within ${deadline} ms: ${String(command).slice(0, 200)}`))
+      }, deadline)
       this.running = {id, mode, started: Date.now(), out: [], err: [], outCount: 0, errCount: 0, options, resolve, reject, timer}
       this.ctl.write(frame)
     })

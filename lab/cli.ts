@@ -22,7 +22,8 @@ options for exec and script:
   -i, --stdin           pass this process's stdin to the command (default: /dev/null)
   -v, --verbose         echo the guest console to stderr
 
-The command's stdout and stderr stream to this process's stdout and stderr. Lab failures exit 125.`
+The command's stdout and stderr stream to this process's stdout and stderr. Lab failures exit 125.
+Put -- before script arguments that start with a dash: npm run lab -- script t.sh -- --flag`
 
 /** Effectively no limit: a day. */
 const NO_TIMEOUT_MS = 24 * 3600 * 1000
@@ -81,17 +82,24 @@ async function build(): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  const {values, positionals} = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      user: {type: 'string', short: 'u'},
-      timeout: {type: 'string', short: 't'},
-      stdin: {type: 'boolean', short: 'i'},
-      verbose: {type: 'boolean', short: 'v'},
-      help: {type: 'boolean', short: 'h'},
-    },
-  })
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        user: {type: 'string', short: 'u'},
+        timeout: {type: 'string', short: 't'},
+        stdin: {type: 'boolean', short: 'i'},
+        verbose: {type: 'boolean', short: 'v'},
+        help: {type: 'boolean', short: 'h'},
+      },
+    })
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`)
+    return 64
+  }
+  const {values, positionals} = parsed
   if (values.help || command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE)
     return 0
@@ -119,6 +127,9 @@ async function main(argv: string[]): Promise<number> {
   process.stderr.write(`${USAGE}\n`)
   return 64
 }
+
+// A reader that goes away (| head) is not the lab's failure.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -13,6 +13,10 @@ export interface LabOptions {
   bootTimeoutMs?: number
   /** Echo the guest console to stderr (also QUOTAKIT_LAB_VERBOSE=1). */
   verbose?: boolean
+  /** Extra kernel command-line words (debugging). */
+  kernelArgs?: string[]
+  /** Extra qemu arguments (debugging). */
+  qemuArgs?: string[]
 }
 
 export class LabError extends Error {
@@ -32,12 +36,14 @@ export interface Lab {
   advanceClock(ms: number): Promise<void>
   /** The guest's current time (whole seconds). */
   now(): Promise<Date>
-  /** Powers the guest off (killing qemu if it does not go within 10 s) and removes temporary files. */
+  /** Ends the guest (reboot -f; qemu is killed if it has not gone within 10 s) and removes temporary files. */
   stop(): Promise<void>
   /** The guest console so far. */
   console(): string
   /** Host wall time from start to a ready agent. */
   readonly bootMs: number
+  /** Guest uptime when the agent became ready (bootMs minus this: firmware, kernel unpacking, host). */
+  readonly guestReadySeconds: number
   readonly images: LabImages
 }
 
@@ -54,6 +60,7 @@ class RunningLab implements Lab {
     private readonly agent: AgentClient,
     readonly images: LabImages,
     readonly bootMs: number,
+    readonly guestReadySeconds: number,
   ) {}
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -116,6 +123,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     cpus: options.cpus ?? defaultCpus(),
     memoryMiB: options.memoryMiB ?? 2048,
     mode: 'agent',
+    append: options.kernelArgs,
+    extraArgs: options.qemuArgs,
     onConsole: (text) => {
       if (verbose) process.stderr.write(text)
       seen = (seen + text).slice(-4096)
@@ -135,8 +144,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const sockets = await Promise.race([machine.sockets, failed, timedOut, exited])
     const agent = new AgentClient(sockets.ctl, sockets.out, sockets.err)
     void machine.exited.then((code) => agent.fail(new LabError(`lab: the guest went away (qemu exit ${code})\n${machine.consoleTail()}`)))
-    await Promise.race([agent.ready, failed, timedOut, exited])
-    return new RunningLab(machine, agent, images, Date.now() - started)
+    const ready = await Promise.race([agent.ready, failed, timedOut, exited])
+    return new RunningLab(machine, agent, images, Date.now() - started, ready.uptimeSeconds)
   } catch (error) {
     machine.destroy()
     const message = error instanceof Error ? error.message : String(error)

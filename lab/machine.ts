@@ -14,6 +14,7 @@ export interface MachineOptions {
   memoryMiB: number
   mode: 'agent' | 'shell'
   append?: string[]
+  extraArgs?: string[]
   /** Called with console output as it arrives (agent mode). */
   onConsole?: (text: string) => void
 }

@@ -5,10 +5,11 @@ import {join} from 'node:path'
 
 interface LockPackage {
   dev?: boolean
+  optional?: boolean
   link?: boolean
 }
 
-interface Lockfile {
+export interface Lockfile {
   packages?: Record<string, LockPackage>
 }
 

@@ -48,43 +48,65 @@ export type AgentMessage =
   | {type: 'result'; id: number; code: number; outLength: number; errLength: number; timedOut: boolean; stdout?: Buffer; stderr?: Buffer}
   | {type: 'error'; message: string}
 
-type Pending = Extract<AgentMessage, {type: 'result'}>
+type Reply = Extract<AgentMessage, {type: 'result'}>
 
 /**
  * Decodes the agent's control stream, whatever the chunking. `carriesOutput(id)` says whether the
- * reply to request `id` is followed by its output (capture mode).
+ * reply to request `id` is followed by its output (capture mode). Output is gathered chunk by chunk
+ * and joined once, so large outputs cost one copy.
  */
 export class AgentDecoder {
-  private buffer: Buffer = Buffer.alloc(0)
-  private pending?: Pending
+  /** The start of a line whose newline has not arrived yet. */
+  private partialLine: Buffer = Buffer.alloc(0)
+  private pending?: Reply
+  private payload: Buffer[] = []
+  private payloadBytes = 0
 
   constructor(private readonly carriesOutput: (id: number) => boolean) {}
 
   push(chunk: Buffer): AgentMessage[] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
     const messages: AgentMessage[] = []
-    for (;;) {
+    let rest = chunk
+    while (rest.length > 0) {
       if (this.pending) {
-        const {outLength, errLength} = this.pending
-        if (this.buffer.length < outLength + errLength) break
-        messages.push({
-          ...this.pending,
-          stdout: Buffer.from(this.buffer.subarray(0, outLength)),
-          stderr: Buffer.from(this.buffer.subarray(outLength, outLength + errLength)),
-        })
-        this.buffer = this.buffer.subarray(outLength + errLength)
-        this.pending = undefined
+        const take = rest.subarray(0, this.pending.outLength + this.pending.errLength - this.payloadBytes)
+        this.payload.push(take)
+        this.payloadBytes += take.length
+        rest = rest.subarray(take.length)
+        this.completePending(messages)
         continue
       }
-      const newline = this.buffer.indexOf(0x0a)
-      if (newline < 0) break
-      const line = this.buffer.subarray(0, newline).toString('latin1')
-      this.buffer = this.buffer.subarray(newline + 1)
+      const newline = rest.indexOf(0x0a)
+      if (newline < 0) {
+        this.partialLine = Buffer.concat([this.partialLine, rest])
+        break
+      }
+      const line = Buffer.concat([this.partialLine, rest.subarray(0, newline)]).toString('latin1')
+      this.partialLine = Buffer.alloc(0)
+      rest = rest.subarray(newline + 1)
       const message = parseLine(line)
-      if (message.type === 'result' && this.carriesOutput(message.id)) this.pending = message
-      else messages.push(message)
+      if (message.type === 'result' && this.carriesOutput(message.id)) {
+        this.pending = message
+        this.completePending(messages)
+      } else {
+        messages.push(message)
+      }
     }
     return messages
+  }
+
+  private completePending(messages: AgentMessage[]): void {
+    const reply = this.pending
+    if (!reply || this.payloadBytes < reply.outLength + reply.errLength) return
+    const payload = Buffer.concat(this.payload)
+    messages.push({
+      ...reply,
+      stdout: payload.subarray(0, reply.outLength),
+      stderr: payload.subarray(reply.outLength),
+    })
+    this.pending = undefined
+    this.payload = []
+    this.payloadBytes = 0
   }
 }
 

@@ -1,6 +1,10 @@
 // Names <-> ids for the three quota types, with per-run caches: a repquota over 50k ids asks NSS
 // once per id, not once per row per filesystem. Users and groups go through NSS (src/sys/nss.ts);
 // projects through /etc/projid (QUOTAKIT_PROJID overrides the path, for tests).
+//
+// When many ids need names and NSS answers from /etc/passwd and /etc/group alone, the database is
+// read once (enumerated) instead of once per id: the same answers (the first entry for an id wins
+// either way), without a lookup per id for the ids no entry names (repquota over 100k ids).
 
 import {readFileSync} from 'node:fs'
 
@@ -15,6 +19,8 @@ export interface NameService {
   userById(id: number): {name: string} | null
   groupByName(name: string): {id: number} | null
   groupById(id: number): {name: string} | null
+  /** Every entry, when that is the whole database (see nss.completeListing); null otherwise. */
+  completeListing?(type: 'user' | 'group'): Array<{name: string; id: number}> | null
 }
 
 export interface ResolverOptions {
@@ -24,6 +30,8 @@ export interface ResolverOptions {
 }
 
 const MAX_ID = 0xfffffffe // (u32)-1 is never an id
+/** Per-id lookups of a type after which the resolver tries reading the whole database once. */
+const LIST_AFTER = 16
 
 /** '1000' or '#1000' (repquota prints unresolved ids that way) -> 1000; anything else -> null. */
 export function parseNumericId(s: string): number | null {
@@ -43,9 +51,12 @@ const NO_SUCH_HINT: Record<QuotaType, string> = {
 export class Resolver {
   private readonly nss: NameService
   private readonly projidFile: string
-  private projid?: ProjidEntry[]
+  private projid?: {byName: Map<string, number>; byId: Map<number, string>}
   private readonly ids = new Map<string, number | null>()
-  private readonly names = new Map<string, string | null>()
+  private readonly names: Record<QuotaType, Map<number, string | null>> = {user: new Map(), group: new Map(), project: new Map()}
+  /** types whose whole database is in `names`: an id not there has no name */
+  private readonly listed = new Set<QuotaType>()
+  private readonly lookups = {user: 0, group: 0}
 
   constructor(options: ResolverOptions = {}) {
     this.nss = options.nss ?? nss
@@ -68,13 +79,30 @@ export class Resolver {
 
   /** id -> name, or null when no database knows it (callers print the number). */
   nameOf(type: QuotaType, id: number): string | null {
-    const key = `${type}:${id}`
-    let name = this.names.get(key)
+    const cache = this.names[type]
+    let name = cache.get(id)
     if (name === undefined) {
-      name = this.lookupName(type, id)
-      this.names.set(key, name)
+      name = this.listed.has(type) ? null : this.lookupName(type, id)
+      cache.set(id, name)
     }
     return name
+  }
+
+  /** After LIST_AFTER lookups, read the whole database once when NSS says that is all of it. */
+  private listAll(type: 'user' | 'group'): boolean {
+    if (++this.lookups[type] !== LIST_AFTER || !this.nss.completeListing) return false
+    const entries = this.nss.completeListing(type)
+    if (!entries) return false
+    const cache = this.names[type]
+    const seen = new Set<number>()
+    for (const e of entries) {
+      // the first entry for an id names it, as a lookup by id answers
+      if (seen.has(e.id)) continue
+      seen.add(e.id)
+      cache.set(e.id, e.name)
+    }
+    this.listed.add(type)
+    return true
   }
 
   private lookupId(type: QuotaType, name: string): number | null {
@@ -84,23 +112,35 @@ export class Resolver {
       case 'group':
         return this.nss.groupByName(name)?.id ?? null
       case 'project':
-        return this.projects().find((p) => p.name === name)?.id ?? null
+        return this.projects().byName.get(name) ?? null
     }
   }
 
   private lookupName(type: QuotaType, id: number): string | null {
     switch (type) {
       case 'user':
+        if (this.listAll(type)) return this.names.user.get(id) ?? null
         return this.nss.userById(id)?.name ?? null
       case 'group':
+        if (this.listAll(type)) return this.names.group.get(id) ?? null
         return this.nss.groupById(id)?.name ?? null
       case 'project':
-        return this.projects().find((p) => p.id === id)?.name ?? null
+        return this.projects().byId.get(id) ?? null
     }
   }
 
-  private projects(): ProjidEntry[] {
-    return (this.projid ??= readProjid(this.projidFile))
+  /** /etc/projid indexed both ways; the first line for a name or an id wins, as a scan would find. */
+  private projects(): {byName: Map<string, number>; byId: Map<number, string>} {
+    if (!this.projid) {
+      const byName = new Map<string, number>()
+      const byId = new Map<number, string>()
+      for (const p of readProjid(this.projidFile)) {
+        if (!byName.has(p.name)) byName.set(p.name, p.id)
+        if (!byId.has(p.id)) byId.set(p.id, p.name)
+      }
+      this.projid = {byName, byId}
+    }
+    return this.projid
   }
 }
 

@@ -13,7 +13,7 @@ import {Flags} from '@oclif/core'
 import type {QuotaBackend} from '../../src/backend.js'
 import {getBackend} from '../../src/backend.js'
 import {QuotaCommand} from '../../src/cli/base.js'
-import {atMount, checkTargets, combinableTypeFlags, noFilesystemError, splitNamesAndMounts, typesFrom} from '../../src/cli/grace-args.js'
+import {atMount, combinableTypeFlags, noFilesystemError, splitNamesAndMounts, typesFrom} from '../../src/cli/grace-args.js'
 import {positionals} from '../../src/cli/positionals.js'
 import {formatDuration, formatGracePeriod} from '../../src/core/durations.js'
 import {
@@ -35,7 +35,7 @@ import {
 } from '../../src/core/grace.js'
 import {type GraceJson, type ReportBlockHeaderJson, SCHEMA_VERSION, graceJson, reportBlockHeaderJson} from '../../src/core/json.js'
 import {noQuotaRecord} from '../../src/core/report.js'
-import {selectFilesystems} from '../../src/core/targets.js'
+import {checkTargetRequest, selectFilesystems} from '../../src/core/targets.js'
 import type {Filesystem, GraceInfo, QuotaRecord, QuotaType, QuotaUpdate} from '../../src/core/types.js'
 import {QuotaError, usageError} from '../../src/errors.js'
 import {Resolver} from '../../src/names.js'
@@ -125,8 +125,8 @@ How a timer is restarted depends on the running kernel: writing a fresh expiry (
   ]
 
   static override files = [
-    {path: '/usr/share/doc/quotakit/contrib/quotakit-grace-reset.timer', description: 'A systemd timer that runs grace reset hourly (contrib/ in the source).'},
-    {path: '/usr/share/doc/quotakit/contrib/quotakit-grace-reset.cron', description: 'The same as a cron line.'},
+    {path: 'contrib/quotakit-grace-reset.service', description: 'In the quotakit source: a systemd oneshot service that runs grace reset, with quotakit-grace-reset.timer to run it hourly.'},
+    {path: 'contrib/quotakit-grace-reset.cron', description: 'In the quotakit source: the same as an /etc/cron.d line.'},
   ]
 
   static override seeAlso = ['warnquota(8)', 'setquota(8)', 'systemd.timer(5)', 'crontab(5)']
@@ -141,7 +141,7 @@ How a timer is restarted depends on the running kernel: writing a fresh expiry (
     if (flags.all && names.length > 0) throw usageError(`--all and NAMEs exclude each other (got ${names.join(' ')})`, 'give NAMEs or --all')
     if (!flags.all && names.length === 0) throw usageError('no NAME given', 'give one or more NAMEs, or --all for every id over a soft limit')
     const req = {all: flags['all-filesystems'], mounts}
-    checkTargets(req)
+    checkTargetRequest(req)
     const types = typesFrom(flags)
 
     // Names (exit 67) and filesystems (exit 69) are checked before anything changes.

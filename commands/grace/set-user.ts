@@ -7,7 +7,7 @@ import {Flags} from '@oclif/core'
 
 import {getBackend} from '../../src/backend.js'
 import {QuotaCommand} from '../../src/cli/base.js'
-import {atMount, checkTargets, noFilesystemError, singleTypeFlags, splitNamesAndMounts, typesFrom} from '../../src/cli/grace-args.js'
+import {atMount, noFilesystemError, singleTypeFlags, splitNamesAndMounts, typesFrom} from '../../src/cli/grace-args.js'
 import {positionals} from '../../src/cli/positionals.js'
 import {formatGraceRemaining} from '../../src/core/durations.js'
 import {
@@ -25,7 +25,7 @@ import {
 } from '../../src/core/grace.js'
 import {type GraceJson, SCHEMA_VERSION, graceJson} from '../../src/core/json.js'
 import {noQuotaRecord} from '../../src/core/report.js'
-import {selectFilesystems} from '../../src/core/targets.js'
+import {checkTargetRequest, selectFilesystems} from '../../src/core/targets.js'
 import type {QuotaType, QuotaUpdate} from '../../src/core/types.js'
 import {QuotaError, usageError} from '../../src/errors.js'
 import {Resolver} from '../../src/names.js'
@@ -115,7 +115,7 @@ On XFS, unset cannot clear the timer of an id over its soft limit: XFS stores 0 
     if (flags.block !== undefined) timers.push(['space', parseTimerArg(flags.block, 'block grace time')])
     if (flags.inode !== undefined) timers.push(['inodes', parseTimerArg(flags.inode, 'inode grace time')])
     if (timers.length === 0) throw usageError('nothing to set', 'give --block, --inode or both (a duration or unset)')
-    checkTargets({all: flags.all, mounts})
+    checkTargetRequest({all: flags.all, mounts})
 
     // Names (exit 67), then filesystems (exit 69): both before any change.
     const resolver = new Resolver()

@@ -6,12 +6,12 @@ import {Flags} from '@oclif/core'
 
 import {getBackend} from '../../src/backend.js'
 import {QuotaCommand} from '../../src/cli/base.js'
-import {atMount, checkTargets, noFilesystemError, singleTypeFlags, typesFrom} from '../../src/cli/grace-args.js'
+import {atMount, noFilesystemError, singleTypeFlags, typesFrom} from '../../src/cli/grace-args.js'
 import {positionals} from '../../src/cli/positionals.js'
 import {formatGracePeriod} from '../../src/core/durations.js'
 import {parseGracePeriod, zeroGraceNeedsForce, zeroGraceText} from '../../src/core/grace.js'
 import {SCHEMA_VERSION} from '../../src/core/json.js'
-import {selectFilesystems} from '../../src/core/targets.js'
+import {checkTargetRequest, selectFilesystems} from '../../src/core/targets.js'
 import type {GraceInfo, QuotaType} from '../../src/core/types.js'
 import {QuotaError, usageError} from '../../src/errors.js'
 import type {Document} from '../../src/output/document.js'
@@ -90,7 +90,7 @@ Timers already running are not changed: they keep the expiry they got from the o
     const info: Partial<GraceInfo> = {}
     if (flags.block !== undefined) info.blockGraceSeconds = parseGracePeriod(flags.block, 'block grace period')
     if (flags.inode !== undefined) info.inodeGraceSeconds = parseGracePeriod(flags.inode, 'inode grace period')
-    checkTargets({all: flags.all, mounts})
+    checkTargetRequest({all: flags.all, mounts})
 
     const backend = await getBackend()
     const targets = selectFilesystems(backend.filesystems(), {all: flags.all, mounts}, type)

@@ -7,12 +7,12 @@ import {Flags} from '@oclif/core'
 
 import {getBackend} from '../../src/backend.js'
 import {QuotaCommand, outputFlag} from '../../src/cli/base.js'
-import {atMount, checkTargets, combinableTypeFlags, noFilesystemError, typesFrom} from '../../src/cli/grace-args.js'
+import {atMount, combinableTypeFlags, noFilesystemError, typesFrom} from '../../src/cli/grace-args.js'
 import {positionals} from '../../src/cli/positionals.js'
 import {formatGracePeriod, formatGraceRemaining} from '../../src/core/durations.js'
 import {type GraceTimerJson, type TimerState, exemptIdsFor, graceTimerJson, graceTimers} from '../../src/core/grace.js'
 import {SCHEMA_VERSION, type ReportBlockHeaderJson, reportBlockHeaderJson} from '../../src/core/json.js'
-import {selectFilesystems} from '../../src/core/targets.js'
+import {checkTargetRequest, selectFilesystems} from '../../src/core/targets.js'
 import type {QuotaRecord, QuotaType} from '../../src/core/types.js'
 import {formatInodes, formatSpaceKiB, limitKiB, usageKiB} from '../../src/core/units.js'
 import {QuotaError} from '../../src/errors.js'
@@ -98,7 +98,7 @@ The Grace column is linuxquota's repquota grace column (6days, 13:15, none); Exp
     const {raw} = await this.parse(GraceShow, this.argv)
     const mounts = positionals(raw)
     const {flags} = this
-    checkTargets({all: flags.all, mounts})
+    checkTargetRequest({all: flags.all, mounts})
     const types = typesFrom(flags)
     const resolver = new Resolver()
     const backend = await getBackend()

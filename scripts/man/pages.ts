@@ -50,7 +50,9 @@ function synopsis(ctx: PageContext, cmd: ManifestCommand): string {
       const word = `${italic(a.name.toUpperCase())}${a.multiple ? '\\ ...' : ''}`
       return a.required ? word : `[${word}]`
     })
-  return ['.SH SYNOPSIS', `.B ${escapeText(`${ctx.bin} ${spokenId(cmd.id)}`)}`, ...visibleFlags(cmd).map(synopsisFlag), ...args].join('\n')
+  // Unpaddable spaces (\ ): justification must not stretch `quotakit grace show` apart.
+  const name = escapeText(`${ctx.bin} ${spokenId(cmd.id)}`).replaceAll(' ', '\\ ')
+  return ['.SH SYNOPSIS', `.B ${name}`, ...visibleFlags(cmd).map(synopsisFlag), ...args].join('\n')
 }
 
 function flagEntry(f: ManifestFlag): string {

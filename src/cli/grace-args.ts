@@ -1,11 +1,10 @@
 // Flags and argument handling shared by the `grace` commands (commands/grace/*.ts): quota type
-// flags, NAMEs told apart from MOUNTs, and the filesystems to act on.
+// flags, NAMEs told apart from MOUNTs, and errors that name their mount.
 
 import {Flags} from '@oclif/core'
 
-import type {TargetRequest} from '../core/targets.js'
 import type {QuotaType} from '../core/types.js'
-import {QuotaError, usageError} from '../errors.js'
+import {QuotaError} from '../errors.js'
 
 /** -u/-g/-P that combine (show, reset): one report per type. */
 export const combinableTypeFlags = {
@@ -39,16 +38,6 @@ export function typesFrom(flags: TypeFlags): QuotaType[] {
  */
 export function splitNamesAndMounts(argv: readonly string[]): {names: string[]; mounts: string[]} {
   return {names: argv.filter((a) => !a.startsWith('/')), mounts: argv.filter((a) => a.startsWith('/'))}
-}
-
-/** Refuses `-a` with mounts, and neither. */
-export function checkTargets(req: TargetRequest, allFlag = '-a'): void {
-  if (req.all && req.mounts.length > 0) {
-    throw usageError(`${allFlag} and mount arguments exclude each other (got ${req.mounts.join(' ')})`, `give ${allFlag} or mountpoints`)
-  }
-  if (!req.all && req.mounts.length === 0) {
-    throw usageError('no filesystem given', `give one or more mountpoints or devices, or ${allFlag} for all`)
-  }
 }
 
 export const noFilesystemError = (types: QuotaType[]): QuotaError =>

@@ -45,7 +45,10 @@ export interface ReportFilter {
   mounts: readonly string[]
 }
 
-/** The observations of a saved repquota report, for the quota types and mounts asked for. */
+/**
+ * The observations of a saved repquota report, for the quota types and mounts asked for. Consumes
+ * `data`: each entry is dropped from it once read, so memory does not hold the report twice.
+ */
 export function* observationsFromReport(data: unknown, filter: ReportFilter, file: string): Generator<Observation> {
   if (!isObject(data) || !Array.isArray(data.reports)) throw dataError(file, 'not a repquota --json report (no "reports" array)')
   if (data.schemaVersion !== 1) throw dataError(file, `unsupported schemaVersion ${JSON.stringify(data.schemaVersion)}`)
@@ -66,7 +69,10 @@ export function* observationsFromReport(data: unknown, filter: ReportFilter, fil
       const where = `reports[${r}].entries[${e}]`
       if (!isObject(entry) || !count(entry.id)) throw dataError(file, `${where}: no id`)
       if (entry.name !== null && typeof entry.name !== 'string') throw dataError(file, `${where}: bad name`)
-      yield {type, id: entry.id, name: entry.name as string | null, fs, record: record(entry, where, file)}
+      const observation: Observation = {type, id: entry.id, name: entry.name as string | null, fs, record: record(entry, where, file)}
+      // Let the parsed entry go as soon as it is read: a report of 100 000 ids is large.
+      entries[e] = null
+      yield observation
     }
   }
 }

@@ -12,7 +12,7 @@
 // after the retries; else 65 when the cooldown state file was corrupt (reported, not trusted);
 // else 0. Configuration errors stop the run before any mail with 78.
 
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 
 import {getBackend} from '../backend.js'
@@ -81,6 +81,8 @@ export interface WarnIO {
   warn(message: string): void
   /** one failure line on stderr */
   fail(message: string): void
+  /** a `hint: …` line on stderr */
+  hint(message: string): void
   /** informational line with -v (stderr under --json, else stdout) */
   info(message: string): Promise<void>
   nowMs(): number
@@ -130,7 +132,10 @@ export function prepare(opts: WarnOptions, io: Pick<WarnIO, 'warn' | 'info'>): P
   if (quotatabFile) {
     const q = parseQuotatab(quotatabFile.text)
     for (const w of q.warnings) io.warn(`${quotatabPath}: ${w}`)
-    for (const device of q.value.keys()) if (!existsSync(device)) io.warn(`${quotatabPath}: cannot find device ${device} (maybe a typo in quotatab)`)
+    // linuxquota stat()s each device; a report from another host names that host's devices
+    if (opts.fromReport === undefined) {
+      for (const device of q.value.keys()) if (!existsSync(device)) io.warn(`${quotatabPath}: cannot find device ${device} (maybe a typo in quotatab)`)
+    }
     quotatab = q.value
   } else if (opts.quotatab) io.warn(`cannot open ${quotatabPath}: no such file; device names are used`)
 
@@ -172,23 +177,27 @@ function smtpOptions(opts: WarnOptions, s: WarnquotaSettings): SmtpOptions | nul
   }
 }
 
+/** The parsed report; its bytes and text are garbage as soon as this returns (100 000 ids: ~40 MB). */
+async function readReport(file: string, io: WarnIO): Promise<unknown> {
+  let bytes: Buffer
+  try {
+    bytes = file === '-' ? await io.readStdin() : readFileSync(file)
+  } catch (e) {
+    throw new QuotaError('data', `cannot read the report ${file}: ${(e as Error).message}`, {cause: e})
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'))
+  } catch (e) {
+    throw new QuotaError('data', `${file}: not JSON (${(e as Error).message})`)
+  }
+}
+
 /** The offenders, from the kernel or from a saved report. */
 async function collect(opts: WarnOptions, conf: WarnquotaConf, nowEpoch: number, io: WarnIO, failures: QuotaError[]): Promise<Collected> {
   const collector = new OffenderCollector(nowEpoch, mailDevFrom(conf.mailDev))
   if (opts.fromReport !== undefined) {
     const file = opts.fromReport
-    let bytes: Buffer
-    try {
-      bytes = file === '-' ? await io.readStdin() : (await import('node:fs')).readFileSync(file)
-    } catch (e) {
-      throw new QuotaError('data', `cannot read the report ${file}: ${(e as Error).message}`, {cause: e})
-    }
-    let data: unknown
-    try {
-      data = JSON.parse(bytes.toString('utf8'))
-    } catch (e) {
-      throw new QuotaError('data', `${file}: not JSON (${(e as Error).message})`)
-    }
+    const data = await readReport(file, io)
     for (const obs of observationsFromReport(data, {types: opts.types, mounts: opts.mounts}, file)) collector.add(obs)
     return collector.result()
   }
@@ -214,6 +223,15 @@ async function collect(opts: WarnOptions, conf: WarnquotaConf, nowEpoch: number,
   const resolver = new Resolver()
   for (const o of collected.offenders) o.name = resolver.nameOf(o.type, o.id)
   return collected
+}
+
+/** The items of a list, each let go once taken: 100 000 offenders are not all kept to the end. */
+function* draining<T>(items: T[]): Generator<T> {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    ;(items as Array<T | undefined>)[i] = undefined
+    yield item
+  }
 }
 
 const MBOX_FROM = /^(>*From )/gm
@@ -352,12 +370,14 @@ export async function runWarnquota(opts: WarnOptions, io: WarnIO): Promise<Warnq
 
   let permanentProblem = failures.length > 0
   let temporaryProblem = false
+  let bareNameRefused = false
   const done = async ({result, printed, key}: Handled) => {
     count(summary, result.status)
     if (result.status === 'sent') mailed.add(key)
     for (const r of result.recipients) {
       if (r.status === 'failed') permanentProblem = true
       if (r.status === 'deferred') temporaryProblem = true
+      if (r.status !== 'sent' && choice.kind === 'smtp' && !r.address.includes('@')) bareNameRefused = true
     }
     if (result.status === 'failed') permanentProblem = true
     const who = `${result.type} ${result.name ?? `#${result.id}`}`
@@ -378,7 +398,7 @@ export async function runWarnquota(opts: WarnOptions, io: WarnIO): Promise<Warnq
   }
 
   try {
-    await inOrderPool(collected.offenders, transport?.concurrency ?? 1, handle, done)
+    await inOrderPool(draining(collected.offenders), transport?.concurrency ?? 1, handle, done)
   } finally {
     await transport?.close()
   }
@@ -390,6 +410,7 @@ export async function runWarnquota(opts: WarnOptions, io: WarnIO): Promise<Warnq
   }
 
   for (const f of failures) io.fail(f.line)
+  if (bareNameRefused) io.hint('SMTP servers usually want NAME@DOMAIN, not a bare login name: give --mail-domain DOMAIN (or mail_domain in the [warnquota] settings)')
   summary.exitStatus = permanentProblem ? 1 : temporaryProblem ? 75 : loaded?.status === 'corrupt' ? 65 : 0
   if (writer) await writer.end(summary, cooldownJson)
   else if (opts.verbose && opts.dryRun === null) {

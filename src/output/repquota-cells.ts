@@ -38,7 +38,9 @@ export interface EntryCells {
   inodes: SideCells
 }
 
-const utf8Length = (text: string): number => new TextEncoder().encode(text).length
+// Buffer.byteLength counts as TextEncoder encodes (a lone surrogate as U+FFFD's 3 bytes), without
+// encoding: it runs once per row.
+const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8')
 
 /** Cut to at most `bytes` UTF-8 bytes, never inside a character (linuxquota cuts bytes blindly). */
 export function truncateUtf8(text: string, bytes: number): string {

@@ -22,7 +22,7 @@ import {linuxquotaOrder} from '../quotafile/order.js'
 import {quotaFilePath, quotaOption} from '../quotafile/paths.js'
 import {buildQuotaFile} from '../quotafile/writer.js'
 import {type ScanProgress, type ScanResult, scanTree} from '../scan/scanner.js'
-import {type IdTally, subtractUsage} from '../scan/tally.js'
+import {type IdTally, addUsage, subtractUsage} from '../scan/tally.js'
 import type {DriftJson, ErrorJson, FilesystemCheckJson, QuotacheckMode, QuotacheckResult, ScanJson, TypeCheckJson} from './model.js'
 
 /** linuxquota's quotacheck exit codes that scripts may test (quota-reference 3.4). */
@@ -78,6 +78,8 @@ export interface QuotacheckDeps {
   /** a progress sink for one filesystem's scan (the command gives one on a terminal) */
   progress?: (fs: Filesystem) => {update: (p: ScanProgress) => void; done: () => void} | undefined
   remount?: {readOnly: (fs: Filesystem) => void; readWrite: (fs: Filesystem) => void}
+  /** XFS: usage of the metadata inodes its quotacheck counts (null when the superblock cannot be read) */
+  xfsHiddenUsage?: (fs: Filesystem) => {inodes: number; bytes: number} | null
   warn: (message: string) => void
 }
 
@@ -159,14 +161,13 @@ export class QuotacheckEngine {
     return errorJson(err)
   }
 
+  private applies(fs: Filesystem, type: QuotaType): boolean {
+    return this.req.mode === 'create' ? usesQuotaFile(fs, type) && !refusal(fs, type, 'create') : typeIsOn(fs, type) || usesQuotaFile(fs, type)
+  }
+
   private targets(all: Filesystem[]): Filesystem[] {
     if (!this.req.all) return [...new Set(this.req.mounts.map((arg) => findFilesystem(all, arg)))]
-    return all.filter((fs) => {
-      if (this.req.excludeRoot && fs.mountpoint === '/') return false
-      return this.req.types.some((type) =>
-        this.req.mode === 'create' ? usesQuotaFile(fs, type) && !refusal(fs, type, 'create') : typeIsOn(fs, type) || usesQuotaFile(fs, type),
-      )
-    })
+    return all.filter((fs) => !(this.req.excludeRoot && fs.mountpoint === '/') && this.req.types.some((type) => this.applies(fs, type)))
   }
 
   /** What to do for one type on one filesystem, or why not (as a failed TypeCheckJson). */
@@ -218,7 +219,10 @@ export class QuotacheckEngine {
 
   private async filesystem(fs: Filesystem): Promise<FilesystemCheckJson> {
     const json: FilesystemCheckJson = {mountpoint: fs.mountpoint, device: fs.device, fstype: fs.fstype, scan: null, types: [], error: null}
-    const plans = this.req.types.map((type) => this.plan(fs, type))
+    // With -a, each filesystem is checked for the types it has (as linuxquota does); named
+    // filesystems are checked for every type asked, and a missing one is an error.
+    const types = this.req.all ? this.req.types.filter((type) => this.applies(fs, type)) : this.req.types
+    const plans = types.map((type) => this.plan(fs, type))
     json.types = plans.map((p) => p.json)
     const live = plans.filter((p) => p.json.error === null)
     if (live.length === 0) return json
@@ -251,7 +255,8 @@ export class QuotacheckEngine {
       json.error = this.fail(err instanceof QuotacheckError ? err : new QuotacheckError(LEGACY_EXIT.cannotScan, `cannot scan: ${err.message}`, {mount: fs.mountpoint, errno: err.errno, hint: err.hint}))
       return json
     }
-    json.scan = scanJson(scan, remounted)
+    const hidden = this.addHiddenUsage(fs, scan)
+    json.scan = scanJson(scan, remounted, hidden)
     if (scan.counters.issues > 0) {
       const first = scan.issues[0]
       json.error = this.fail(
@@ -275,6 +280,18 @@ export class QuotacheckEngine {
       }
     }
     return json
+  }
+
+  /**
+   * Inodes the kernel charges that no walk can see: on XFS the realtime bitmap and summary inodes,
+   * owned by id 0 (xfs-super.ts). Added to id 0 of every type; the count goes into the JSON.
+   */
+  private addHiddenUsage(fs: Filesystem, scan: ScanResult): number {
+    if (fs.fstype !== 'xfs' || !this.deps.xfsHiddenUsage) return 0
+    const hidden = this.deps.xfsHiddenUsage(fs)
+    if (!hidden || hidden.inodes === 0) return 0
+    for (const t of [scan.tallies.user, scan.tallies.group, scan.tallies.project]) addUsage(t, 0, hidden.inodes, hidden.bytes)
+    return hidden.inodes
   }
 
   private remountReadOnly(fs: Filesystem): boolean {
@@ -422,6 +439,7 @@ export class QuotacheckEngine {
         : undefined,
     })
     p.json.format = format
+    for (const d of p.json.drift) d.fix = {status: 'applied', error: null} // the new file holds the scanned usage
     p.json.file = {path, format, entries: records.length, bytes: written.bytes, backup: written.backup, keptLimits: old !== null, quotaRestarted: p.on}
     if (wasOff) {
       try {
@@ -446,7 +464,7 @@ function countIds(tally: IdTally, records: readonly QuotaRecord[]): number {
   return ids.size
 }
 
-function scanJson(scan: ScanResult, remounted: boolean): ScanJson {
+function scanJson(scan: ScanResult, remounted: boolean, hiddenInodes: number): ScanJson {
   const c = scan.counters
   const seconds = scan.durationMs / 1000
   return {
@@ -460,6 +478,7 @@ function scanJson(scan: ScanResult, remounted: boolean): ScanJson {
     filesPerSecond: seconds > 0 ? Math.round((c.files + c.dirs) / seconds) : 0,
     threads: scan.threads,
     remountedReadOnly: remounted,
+    hiddenInodes,
     issues: scan.issues.map((i) => ({path: i.path, code: i.code, op: i.op})),
   }
 }

@@ -82,6 +82,8 @@ export interface ScanJson {
   filesPerSecond: number
   threads: number
   remountedReadOnly: boolean
+  /** inodes the kernel charges to id 0 that a walk cannot see, added to id 0 (XFS realtime bitmap and summary) */
+  hiddenInodes: number
   /** paths that could not be read (the first few); a scan with any is incomplete */
   issues: Array<{path: string; code: string; op: string}>
 }

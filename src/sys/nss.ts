@@ -7,6 +7,8 @@
 // an offset into our Buffer: strings are read by pointer arithmetic, no pointer helpers needed.
 // LP64 only (x86_64, arm64), like the rest of src/sys.
 
+import {readFileSync} from 'node:fs'
+
 import {QuotaError} from '../errors.js'
 import {errnoName} from './errno.js'
 import {nssById, nssByName, nssEnt, nssRewind} from './libc.js'
@@ -120,3 +122,54 @@ function enumerate(kind: 'pw' | 'gr'): NssEntry[] {
 
 export const listUsers = (): NssEntry[] => enumerate('pw')
 export const listGroups = (): NssEntry[] => enumerate('gr')
+
+/** nsswitch.conf; QUOTAKIT_NSSWITCH overrides the path (tests). */
+const nsswitchPath = (): string => process.env.QUOTAKIT_NSSWITCH ?? '/etc/nsswitch.conf'
+
+/** The sources nsswitch.conf lists for `db` (action items like [NOTFOUND=return] left out), or null. */
+export function nsswitchSources(text: string, db: string): string[] | null {
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*/, '')
+    const colon = line.indexOf(':')
+    if (colon < 0 || line.slice(0, colon).trim() !== db) continue
+    return line
+      .slice(colon + 1)
+      .replace(/\[[^\]]*\]/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean)
+  }
+  return null
+}
+
+const complete = new Map<string, boolean>()
+
+/**
+ * Whether enumerating a database (getpwent/getgrent) gives exactly what asking per id would: only
+ * when nsswitch.conf names `files` and nothing else for it. Directory services (ldap, sss,
+ * winbind, systemd) may enumerate less or nothing, and without the file glibc's defaults vary, so
+ * the answer is false there and callers keep asking per id.
+ */
+export function enumerationIsComplete(db: 'passwd' | 'group'): boolean {
+  let known = complete.get(db)
+  if (known === undefined) {
+    let text = ''
+    try {
+      text = readFileSync(nsswitchPath(), 'utf8')
+    } catch {
+      // no nsswitch.conf: glibc's built-in default, which differs between versions
+    }
+    const sources = nsswitchSources(text, db)
+    known = sources !== null && sources.length === 1 && sources[0] === 'files'
+    complete.set(db, known)
+  }
+  return known
+}
+
+/**
+ * Every user (or group) when the enumeration is the whole database (enumerationIsComplete), so a
+ * caller with many ids to name reads the database once instead of once per id; null otherwise.
+ */
+export function completeListing(type: 'user' | 'group'): NssEntry[] | null {
+  if (type === 'user') return enumerationIsComplete('passwd') ? listUsers() : null
+  return enumerationIsComplete('group') ? listGroups() : null
+}

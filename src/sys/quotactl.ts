@@ -6,7 +6,9 @@
 // quotactl_fd(2) on an O_PATH directory fd of the mountpoint. The choice is made once per
 // mount; fds are cached and closed at process exit.
 //
-// One Buffer per struct kind is reused: calls are synchronous and every decoder copies out.
+// One Buffer per struct kind is reused: calls are synchronous and every decoder copies out. They
+// are pinned (libc.pinned: native memory passed by address, the cheap way through ffi-rs) and
+// allocated on the first call, so importing this module still loads no native code.
 
 import {closeSync, openSync, constants as fsc, statSync} from 'node:fs'
 
@@ -35,7 +37,7 @@ import {
   USRQUOTA,
 } from './constants.js'
 import {type ErrnoContext, errnoError, errnoName, type QuotaOp} from './errno.js'
-import {quotactl, quotactlFd} from './libc.js'
+import {pinned, quotactl, quotactlFd} from './libc.js'
 import {
   FS_DISK_QUOTA_SIZE,
   FS_QUOTA_STATV_SIZE,
@@ -93,7 +95,20 @@ function openMountpoint(t: QuotaTarget): number {
   }
 }
 
+// The last target asked for and its handle: a report or batch asks for the same mount per id, and
+// building the key string each time shows up in the per-id cost.
+let last: {t: QuotaTarget; mountpoint: string; device: string; devMajor: number; devMinor: number; h: Handle} | undefined
+
 function handleFor(t: QuotaTarget): Handle {
+  if (last && last.t === t && last.mountpoint === t.mountpoint && last.device === t.device && last.devMajor === t.devMajor && last.devMinor === t.devMinor) {
+    return last.h
+  }
+  const h = lookupHandle(t)
+  last = {t, mountpoint: t.mountpoint, device: t.device, devMajor: t.devMajor, devMinor: t.devMinor, h}
+  return h
+}
+
+function lookupHandle(t: QuotaTarget): Handle {
   const key = handleKey(t)
   let h = handles.get(key)
   if (h) return h
@@ -127,6 +142,7 @@ export function closeHandles(): void {
     }
   }
   handles.clear()
+  last = undefined
 }
 
 const debug = /(^|,)\s*(quota|quota:sys|quota\*|\*)\s*(,|$)/.test(process.env.DEBUG ?? '')
@@ -137,11 +153,15 @@ function checkId(id: number): number {
   return id
 }
 
+/** Operations that change nothing: a failed one may be repeated to learn its errno (libc.ts). */
+const READ_ONLY: ReadonlySet<QuotaOp> = new Set<QuotaOp>(['get', 'next', 'info', 'sync', 'state', 'format'])
+
 /** The one syscall chokepoint. Throws QuotaError (kind from errno.ts) when the kernel says no. */
 function call(t: QuotaTarget, cmd: number, type: QuotaType | undefined, id: number, addr: Buffer, op: QuotaOp): void {
   const h = handleFor(t)
   const qcmd = QCMD(cmd, type === undefined ? USRQUOTA : QTYPE[type])
-  const r = h.kind === 'device' ? quotactl(qcmd, h.path, checkId(id), addr) : quotactlFd(h.fd, qcmd, checkId(id), addr)
+  const repeatable = READ_ONLY.has(op)
+  const r = h.kind === 'device' ? quotactl(qcmd, h.path, checkId(id), addr, repeatable) : quotactlFd(h.fd, qcmd, checkId(id), addr, repeatable)
   if (debug) {
     const res = r.value < 0 ? errnoName(r.errno) : String(r.value)
     process.stderr.write(`quota:sys quotactl(0x${(qcmd >>> 0).toString(16)}, ${h.kind === 'device' ? h.path : `fd ${h.fd}`}, ${id}) -> ${res}\n`)
@@ -152,54 +172,71 @@ function call(t: QuotaTarget, cmd: number, type: QuotaType | undefined, id: numb
   }
 }
 
-const buffers = {
-  dqblk: Buffer.alloc(IF_DQBLK_SIZE),
-  nextdqblk: Buffer.alloc(IF_NEXTDQBLK_SIZE),
-  dqinfo: Buffer.alloc(IF_DQINFO_SIZE),
-  fsdq: Buffer.alloc(FS_DISK_QUOTA_SIZE),
-  statv: Buffer.alloc(FS_QUOTA_STATV_SIZE),
-  u32: Buffer.alloc(8), // Q_GETFMT result, Q_XQUOTAON/OFF flags
-  none: Buffer.alloc(8), // addr the kernel ignores (Q_SYNC, Q_QUOTAOFF)
+interface Buffers {
+  dqblk: Buffer
+  nextdqblk: Buffer
+  dqinfo: Buffer
+  fsdq: Buffer
+  statv: Buffer
+  u32: Buffer // Q_GETFMT result, Q_XQUOTAON/OFF flags
+  none: Buffer // addr the kernel ignores (Q_SYNC, Q_QUOTAOFF)
 }
+
+let allocated: Buffers | undefined
+
+const bufs = (): Buffers =>
+  (allocated ??= {
+    dqblk: pinned(IF_DQBLK_SIZE),
+    nextdqblk: pinned(IF_NEXTDQBLK_SIZE),
+    dqinfo: pinned(IF_DQINFO_SIZE),
+    fsdq: pinned(FS_DISK_QUOTA_SIZE),
+    statv: pinned(FS_QUOTA_STATV_SIZE),
+    u32: pinned(8),
+    none: pinned(8),
+  })
 
 // ------------------------------------------------------------------ VFS family
 
 export function qSync(t: QuotaTarget, type: QuotaType): void {
-  call(t, Q_SYNC, type, 0, buffers.none, 'sync')
+  call(t, Q_SYNC, type, 0, bufs().none, 'sync')
 }
 
 /** The active format's QFMT_* id (ESRCH when the type is off). */
 export function qGetFmt(t: QuotaTarget, type: QuotaType): number {
-  buffers.u32.fill(0)
-  call(t, Q_GETFMT, type, 0, buffers.u32, 'format')
-  return buffers.u32.readUInt32LE(0)
+  const buf = bufs().u32
+  buf.fill(0)
+  call(t, Q_GETFMT, type, 0, buf, 'format')
+  return buf.readUInt32LE(0)
 }
 
 export function qGetInfo(t: QuotaTarget, type: QuotaType): IfDqinfo {
-  buffers.dqinfo.fill(0)
-  call(t, Q_GETINFO, type, 0, buffers.dqinfo, 'info')
-  return readIfDqinfo(buffers.dqinfo)
+  const buf = bufs().dqinfo
+  buf.fill(0)
+  call(t, Q_GETINFO, type, 0, buf, 'info')
+  return readIfDqinfo(buf)
 }
 
 export function qSetInfo(t: QuotaTarget, type: QuotaType, info: IfDqinfo): void {
-  call(t, Q_SETINFO, type, 0, writeIfDqinfo(buffers.dqinfo, info), 'setinfo')
+  call(t, Q_SETINFO, type, 0, writeIfDqinfo(bufs().dqinfo, info), 'setinfo')
 }
 
 export function qGetQuota(t: QuotaTarget, type: QuotaType, id: number): IfDqblk {
-  buffers.dqblk.fill(0)
-  call(t, Q_GETQUOTA, type, id, buffers.dqblk, 'get')
-  return readIfDqblk(buffers.dqblk)
+  const buf = bufs().dqblk
+  buf.fill(0)
+  call(t, Q_GETQUOTA, type, id, buf, 'get')
+  return readIfDqblk(buf)
 }
 
 export function qSetQuota(t: QuotaTarget, type: QuotaType, id: number, d: IfDqblk): void {
-  call(t, Q_SETQUOTA, type, id, writeIfDqblk(buffers.dqblk, d), 'set')
+  call(t, Q_SETQUOTA, type, id, writeIfDqblk(bufs().dqblk, d), 'set')
 }
 
 /** The first id >= `id` holding a dquot; ENOENT (QuotaError errno 'ENOENT') past the last one. */
 export function qGetNextQuota(t: QuotaTarget, type: QuotaType, id: number): IfNextdqblk {
-  buffers.nextdqblk.fill(0)
-  call(t, Q_GETNEXTQUOTA, type, id, buffers.nextdqblk, 'next')
-  return readIfNextdqblk(buffers.nextdqblk)
+  const buf = bufs().nextdqblk
+  buf.fill(0)
+  call(t, Q_GETNEXTQUOTA, type, id, buf, 'next')
+  return readIfNextdqblk(buf)
 }
 
 /**
@@ -211,37 +248,41 @@ export function qQuotaOn(t: QuotaTarget, type: QuotaType, qfmt: number, quotaFil
 }
 
 export function qQuotaOff(t: QuotaTarget, type: QuotaType): void {
-  call(t, Q_QUOTAOFF, type, 0, buffers.none, 'quotaoff')
+  call(t, Q_QUOTAOFF, type, 0, bufs().none, 'quotaoff')
 }
 
 // ------------------------------------------------------------------ XFS family
 
 /** Q_XQUOTAON with FS_QUOTA_* flags (XFS: enforcement only; accounting comes from mount options). */
 export function qXQuotaOn(t: QuotaTarget, type: QuotaType, flags: number): void {
-  buffers.u32.writeUInt32LE(flags >>> 0, 0)
-  call(t, Q_XQUOTAON, type, 0, buffers.u32, 'quotaon')
+  const buf = bufs().u32
+  buf.writeUInt32LE(flags >>> 0, 0)
+  call(t, Q_XQUOTAON, type, 0, buf, 'quotaon')
 }
 
 export function qXQuotaOff(t: QuotaTarget, type: QuotaType, flags: number): void {
-  buffers.u32.writeUInt32LE(flags >>> 0, 0)
-  call(t, Q_XQUOTAOFF, type, 0, buffers.u32, 'quotaoff')
+  const buf = bufs().u32
+  buf.writeUInt32LE(flags >>> 0, 0)
+  call(t, Q_XQUOTAOFF, type, 0, buf, 'quotaoff')
 }
 
 /** XFS answers ENOENT for an id without a dquot; the caller decides whether that means "none". */
 export function qXGetQuota(t: QuotaTarget, type: QuotaType, id: number): FsDiskQuota {
-  buffers.fsdq.fill(0)
-  call(t, Q_XGETQUOTA, type, id, buffers.fsdq, 'get')
-  return readFsDiskQuota(buffers.fsdq)
+  const buf = bufs().fsdq
+  buf.fill(0)
+  call(t, Q_XGETQUOTA, type, id, buf, 'get')
+  return readFsDiskQuota(buf)
 }
 
 export function qXSetQLim(t: QuotaTarget, type: QuotaType, id: number, d: FsDiskQuota): void {
-  call(t, Q_XSETQLIM, type, id, writeFsDiskQuota(buffers.fsdq, d), 'set')
+  call(t, Q_XSETQLIM, type, id, writeFsDiskQuota(bufs().fsdq, d), 'set')
 }
 
 export function qXGetNextQuota(t: QuotaTarget, type: QuotaType, id: number): FsDiskQuota {
-  buffers.fsdq.fill(0)
-  call(t, Q_XGETNEXTQUOTA, type, id, buffers.fsdq, 'next')
-  return readFsDiskQuota(buffers.fsdq)
+  const buf = bufs().fsdq
+  buf.fill(0)
+  call(t, Q_XGETNEXTQUOTA, type, id, buf, 'next')
+  return readFsDiskQuota(buf)
 }
 
 /**
@@ -249,6 +290,7 @@ export function qXGetNextQuota(t: QuotaTarget, type: QuotaType, id: number): FsD
  * dquot-based filesystem; ENOSYS when no quota type is active at all.
  */
 export function qXGetQStatV(t: QuotaTarget): FsQuotaStatv {
-  call(t, Q_XGETQSTATV, undefined, 0, initFsQuotaStatv(buffers.statv, FS_QSTATV_VERSION1), 'state')
-  return readFsQuotaStatv(buffers.statv)
+  const buf = bufs().statv
+  call(t, Q_XGETQSTATV, undefined, 0, initFsQuotaStatv(buf, FS_QSTATV_VERSION1), 'state')
+  return readFsQuotaStatv(buf)
 }

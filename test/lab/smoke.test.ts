@@ -58,6 +58,26 @@ describe('agent', () => {
     expect(result.stderrBuffer.equals(Buffer.from('e\0rr'))).toBe(true)
   })
 
+  it('carries megabytes both ways', async () => {
+    const bytes = Buffer.alloc(4 << 20)
+    for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((i * 2654435761) >>> 0, i)
+    const result = await run('cat', {stdin: bytes})
+    expect(result.code).toBe(0)
+    expect(result.stdoutBuffer.equals(bytes)).toBe(true)
+  })
+
+  it('streams output as it is written', async () => {
+    const out: string[] = []
+    const err: string[] = []
+    const result = await run('echo a; sleep 0.2; echo b >&2; echo c; exit 5', {
+      onStdout: (chunk) => out.push(chunk.toString()),
+      onStderr: (chunk) => err.push(chunk.toString()),
+    })
+    expect(result.code).toBe(5)
+    expect(out.join('')).toBe('a\nc\n')
+    expect(err.join('')).toBe('b\n')
+  })
+
   it('runs commands as a user with their groups, and writes files', async () => {
     expect(await ok('id', {user: 'alice'})).toBe('uid=1000(alice) gid=1000(alice) groups=50(staff),1000(alice)\n')
     await lab.writeFile('/tmp/hello', 'hi\n', {user: 'carol'})

@@ -1,0 +1,198 @@
+// quotacheck's scan at scale (issue 5), two comparisons:
+//
+//   host: the scanner (src/scan, as `quotakit quotacheck` runs it: worker threads, default count)
+//         over a tree of N files (default 1 000 000) against `du -s --inodes` plus `du -s` on the
+//         same tree, which together read what quotacheck needs (inodes and blocks). Goal: at most
+//         1.5x. The scanner's peak RSS (Node's maxRSS, workers included) is reported; goal < 300 MB.
+//   lab:  in one lab boot, on an ext4 loop filesystem mounted usrquota,grpquota with N files
+//         (default 100 000; QUOTAKIT_BENCH_LAB_FILES; the image is made on the host with
+//         mkfs.ext4 -d and shipped gzipped, since creating files under TCG is slow),
+//         `quotakit quotacheck -cug` against linuxquota's `quotacheck -cugm` (both write new
+//         files, neither remounts). Goal: at most 1.0x. Both write byte-identical files, checked.
+//         Note that Debian's quotacheck reads ext4 inode tables straight from the device
+//         (EXT2_DIRECT) instead of walking directories.
+//
+// The host tree is kept in QUOTAKIT_BENCH_TREE (default $TMPDIR/quotakit-bench-tree-N) between
+// runs; a marker file says it is complete.
+
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
+
+import {LabDepsError, type Lab, startLab} from '../lab/index.js'
+import {findHost} from '../lab/host.js'
+import type {Benchmark, BenchContext, Measurement, ResultTable} from './harness.js'
+import {hyperfine, hyperfineVersion} from './hyperfine.js'
+
+const HOST_GOAL = 1.5
+const LAB_GOAL = 1.0
+const RSS_GOAL_MB = 300
+
+const envInt = (name: string, fallback: number): number => {
+  const v = Number(process.env[name])
+  return Number.isInteger(v) && v > 0 ? v : fallback
+}
+
+/** N files in directories of 1000, every fourth with 3000 bytes (the rest empty). */
+function makeTree(root: string, files: number): void {
+  const marker = join(root, '.complete')
+  if (existsSync(marker)) return
+  rmSync(root, {recursive: true, force: true})
+  const data = Buffer.alloc(3000, 120)
+  for (let i = 0; i < files; i++) {
+    const dir = join(root, `a${Math.floor(i / 10_000)}`, `b${Math.floor(i / 1000) % 10}`)
+    if (i % 1000 === 0) mkdirSync(dir, {recursive: true})
+    writeFileSync(join(dir, `f${i % 1000}`), i % 4 === 0 ? data : '')
+  }
+  writeFileSync(marker, '')
+}
+
+const SCAN_DRIVER = (root: string) => `
+import {scanTree} from ${JSON.stringify(new URL('../src/scan/scanner.js', import.meta.url).pathname)}
+const r = await scanTree({root: ${JSON.stringify(root)}, projects: false, mountpoints: []})
+process.stdout.write(JSON.stringify({threads: r.threads, files: r.counters.files, maxRssKiB: process.resourceUsage().maxRSS}))
+`
+
+async function hostTable(ctx: BenchContext): Promise<ResultTable> {
+  const files = envInt('QUOTAKIT_BENCH_FILES', 1_000_000)
+  const tree = process.env.QUOTAKIT_BENCH_TREE ?? join(tmpdir(), `quotakit-bench-tree-${files}`)
+  process.stderr.write(`bench: quotacheck: tree of ${files} files in ${tree}\n`)
+  makeTree(tree, files)
+  const driver = join(tmpdir(), `quotakit-bench-scan-${process.pid}.mjs`)
+  writeFileSync(driver, SCAN_DRIVER(tree))
+  try {
+    const probe = spawnSync(process.execPath, [driver], {encoding: 'utf8'})
+    if (probe.status !== 0) throw new Error(`scan driver failed: ${probe.stderr}`)
+    const info = JSON.parse(probe.stdout) as {threads: number; files: number; maxRssKiB: number}
+    const runs = Math.min(ctx.runs, 5)
+    const measurements = hyperfine(
+      [
+        {name: 'du -s --inodes + du -s', command: `sh -c "du -s --inodes ${tree} >/dev/null && du -s ${tree} >/dev/null"`},
+        {name: 'quotakit scanner', command: `${process.execPath} ${driver}`},
+      ],
+      {warmup: 1, runs, cwd: ctx.root},
+    )
+    const rssMB = Math.round(info.maxRssKiB / 1024)
+    return {
+      title: `quotacheck scan on the host (${files.toLocaleString('en-US')} files)`,
+      baseline: 'du -s --inodes + du -s',
+      measurements,
+      goals: [{name: 'quotakit scanner', maxRatio: HOST_GOAL}],
+      notes: [
+        `the scanner used ${info.threads} worker thread(s) and counted ${info.files} files; peak RSS ${rssMB} MB (goal < ${RSS_GOAL_MB} MB: ${rssMB < RSS_GOAL_MB ? 'met' : 'not met'})`,
+        'warm cache: every command reads the same inodes the run before it did',
+      ],
+    }
+  } finally {
+    rmSync(driver, {force: true})
+  }
+}
+
+// ------------------------------------------------------------------ the lab
+
+const GUEST_TIMER = String.raw`
+import {spawnSync} from 'node:child_process'
+const [cmd, ...args] = process.argv.slice(2)
+const t0 = process.hrtime.bigint()
+const r = spawnSync(cmd, args, {stdio: ['ignore', 'ignore', 'pipe']})
+process.stdout.write(JSON.stringify({ms: Number(process.hrtime.bigint() - t0) / 1e6, code: r.status, stderr: String(r.stderr).slice(-300)}) + '\n')
+`
+
+async function guest(lab: Lab, command: string, timeoutMs = 4 * 3_600_000): Promise<string> {
+  const r = await lab.exec(command, {timeoutMs})
+  if (r.code !== 0) throw new Error(`lab: ${command} exited ${r.code}: ${r.stderr}`)
+  return r.stdout
+}
+
+function measurementOf(name: string, command: string, values: number[]): Measurement {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mean = values.reduce((a, b) => a + b, 0) / values.length
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0
+  const mid = sorted.length >> 1
+  return {name, command, medianMs: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2, meanMs: mean, stddevMs: sd, minMs: sorted[0], maxMs: sorted.at(-1)!}
+}
+
+/** An ext4 image holding a tree of `files` files, made on the host (mkfs.ext4 -d: creating files under TCG is slow), gzipped. */
+function benchImage(files: number): Buffer {
+  const tree = join(tmpdir(), `quotakit-bench-tree-${files}`)
+  makeTree(tree, files)
+  const dir = mkdtempSync(join(tmpdir(), 'quotakit-bench-img-'))
+  try {
+    const img = join(dir, 'bench.img')
+    const mib = Math.max(256, Math.ceil((files * 1.2 * 4096) / 2 ** 20) + 128)
+    const mkfs = spawnSync('mkfs.ext4', ['-q', '-F', '-b', '4096', '-N', String(files + 65_536), '-d', tree, img, `${mib}M`], {encoding: 'utf8'})
+    if (mkfs.status !== 0) throw new Error(`mkfs.ext4 -d failed: ${mkfs.stderr}`)
+    return gzipSync(readFileSync(img), {level: 1})
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+async function labTable(): Promise<ResultTable> {
+  const files = envInt('QUOTAKIT_BENCH_LAB_FILES', 100_000)
+  const rounds = envInt('QUOTAKIT_BENCH_REPS', 3)
+  const image = benchImage(files)
+  const lab = await startLab({memoryMiB: 3072})
+  try {
+    await lab.writeFile('/tmp/timer.mjs', GUEST_TIMER)
+    process.stderr.write(`bench: quotacheck: shipping an ext4 image with ${files} files to the guest\n`)
+    await lab.writeFile('/tmp/bench.img.gz', image)
+    await guest(lab, 'gunzip /tmp/bench.img.gz && mkdir -p /mnt/bench && /bin/mount -o loop,usrquota,grpquota /tmp/bench.img /mnt/bench && chown -R 1000:1000 /mnt/bench/a0 && sync')
+    const times: Record<'linuxquota' | 'quotakit', number[]> = {linuxquota: [], quotakit: []}
+    const commands = {linuxquota: 'quotacheck -cugm /mnt/bench', quotakit: 'quotakit quotacheck -cug /mnt/bench'}
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? (['linuxquota', 'quotakit'] as const) : (['quotakit', 'linuxquota'] as const)
+      for (const tool of order) {
+        const argv = tool === 'linuxquota' ? '/usr/sbin/quotacheck -cugm /mnt/bench' : '/usr/bin/node /opt/quotakit/bin/run.js quotacheck -cug /mnt/bench'
+        const out = JSON.parse(await guest(lab, `node /tmp/timer.mjs ${argv}`)) as {ms: number; code: number; stderr: string}
+        if (out.code !== 0) throw new Error(`${tool} exited ${out.code}: ${out.stderr}`)
+        times[tool].push(out.ms)
+        await guest(lab, `cp /mnt/bench/aquota.user /tmp/${tool}.user && cp /mnt/bench/aquota.group /tmp/${tool}.group`)
+      }
+    }
+    const same = (await lab.exec('cmp /tmp/linuxquota.user /tmp/quotakit.user && cmp /tmp/linuxquota.group /tmp/quotakit.group')).code === 0
+    const startup = JSON.parse(await guest(lab, 'node /tmp/timer.mjs /usr/bin/node /opt/quotakit/bin/run.js --version')) as {ms: number}
+    return {
+      title: `quotacheck -cug in the lab (${files.toLocaleString('en-US')} files, ext4 loop on tmpfs, qemu TCG, 1 CPU)`,
+      baseline: 'linuxquota quotacheck -cugm',
+      measurements: [measurementOf('linuxquota quotacheck -cugm', commands.linuxquota, times.linuxquota), measurementOf('quotakit quotacheck -cug', commands.quotakit, times.quotakit)],
+      goals: [{name: 'quotakit quotacheck -cug', maxRatio: LAB_GOAL}],
+      notes: [
+        `files written: ${same ? 'byte-identical to linuxquota\'s' : 'DIFFERENT from linuxquota\'s'}`,
+        `quotakit --version alone takes ${Math.round(startup.ms)} ms in the guest (Node start-up under TCG)`,
+        'linuxquota (Debian, EXT2_DIRECT) reads the inode tables from the device; quotakit walks the directory tree',
+        `${rounds} alternating rounds, times from the guest clock`,
+      ],
+    }
+  } finally {
+    await lab.stop()
+  }
+}
+
+export const quotacheckBench: Benchmark = {
+  name: 'quotacheck',
+  description: 'quotacheck\'s scan: the scanner vs du on the host, quotakit vs linuxquota quotacheck -cug in the lab',
+
+  async unavailable(ctx: BenchContext) {
+    if (!hyperfineVersion()) return 'hyperfine is not installed'
+    if (!existsSync(join(ctx.root, 'dist/src/scan/scanner.js'))) return 'no build: run npm run build first'
+    return null
+  },
+
+  async run(ctx: BenchContext): Promise<ResultTable[]> {
+    const tables = [await hostTable(ctx)]
+    let labReason: string | null = null
+    try {
+      findHost()
+    } catch (e) {
+      if (!(e instanceof LabDepsError)) throw e
+      labReason = e.message
+    }
+    if (process.env.QUOTAKIT_BENCH_SKIP_LAB === '1') labReason = 'QUOTAKIT_BENCH_SKIP_LAB=1'
+    if (labReason) tables[0].notes.push(`lab comparison skipped: ${labReason}`)
+    else tables.push(await labTable())
+    return tables
+  },
+}
