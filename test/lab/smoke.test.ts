@@ -1,10 +1,7 @@
 // The lab's smoke suite: one boot for the file. Checks the guest contract (lab/README.md) against
 // the kernel with linuxquota's and xfsprogs' own tools as oracles, then quotakit inside the guest.
-import {existsSync} from 'node:fs'
-import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startLab, type ExecOptions, type ExecResult, type Lab} from '../../lab/index.js'
-import {repoRoot} from '../../lab/paths.js'
 
 type QuotaType = 'user' | 'group' | 'project'
 
@@ -167,26 +164,36 @@ describe('netlink quota warnings', () => {
   })
 })
 
-const hasFilesystemsCommand = existsSync(join(repoRoot, 'dist', 'commands', 'filesystems.js'))
+/** What the kernel should report per mount: the contract above, in quotakit's words. */
+const EXPECTED_FORMAT: Record<string, {format: string; systemFile: boolean}> = {
+  '/mnt/ext4': {format: 'vfsv1', systemFile: true},
+  '/mnt/ext4v0': {format: 'vfsv0', systemFile: false},
+  '/mnt/xfs': {format: 'xfs', systemFile: true},
+}
 
 describe('quotakit in the guest', () => {
-  it.skipIf(!hasFilesystemsCommand)('`quotakit filesystems --json` lists the three mounts', async () => {
+  it('`quotakit filesystems --json` reports each mount\'s quota types and formats as the kernel has them', async () => {
     const result = await run('quotakit filesystems --json')
     expect(result, result.stderr).toMatchObject({code: 0})
-    const parsed = JSON.parse(result.stdout) as {filesystems: Array<Record<string, unknown>>}
-    expect(Array.isArray(parsed.filesystems)).toBe(true)
-    for (const fs of parsed.filesystems) {
-      expect(typeof fs.mountpoint).toBe('string')
-      expect(typeof fs.fstype).toBe('string')
-      const quotas = fs.quotas as Record<string, {accounting: unknown; enforcement: unknown; format: unknown}>
-      for (const [type, state] of Object.entries(quotas)) {
-        expect(['user', 'group', 'project']).toContain(type)
-        expect(typeof state.accounting).toBe('boolean')
-        expect(typeof state.enforcement).toBe('boolean')
-        expect(['vfsold', 'vfsv0', 'vfsv1', 'ocfs2', 'xfs', 'unknown']).toContain(state.format)
+    const parsed = JSON.parse(result.stdout) as {
+      filesystems: Array<{mountpoint: string; fstype: string; quotas: Record<string, {accounting: boolean; enforcement: boolean; format: string; systemFile: boolean; blockGraceSeconds: number | null}>}>
+    }
+    for (const mount of MOUNTS) {
+      const fs = parsed.filesystems.find((f) => f.mountpoint === mount.path)
+      expect(fs, mount.path).toBeDefined()
+      expect(fs!.fstype).toBe(mount.fstype)
+      expect(Object.keys(fs!.quotas).sort()).toEqual([...mount.types].sort())
+      for (const type of mount.types) {
+        expect(fs!.quotas[type], `${mount.path} ${type}`).toMatchObject({
+          accounting: true,
+          enforcement: true,
+          ...EXPECTED_FORMAT[mount.path],
+          // The grace test above set user grace to 60 s; the other types keep the 7-day default.
+          blockGraceSeconds: type === 'user' ? 60 : 604800,
+        })
       }
     }
-    const mountpoints = parsed.filesystems.map((fs) => fs.mountpoint)
-    for (const mount of MOUNTS) expect(mountpoints).toContain(mount.path)
+    // Nothing else in the guest has quota on.
+    expect(parsed.filesystems.map((f) => f.mountpoint).sort()).toEqual(MOUNTS.map((m) => m.path).sort())
   })
 })
