@@ -56,7 +56,7 @@ NOTES: what the kernel charges and a scan cannot see: files deleted while still 
     'try-remount': Flags.boolean({char: 'M', description: 'With --remount-ro: scan anyway if the remount fails.'}),
     'no-remount': Flags.boolean({char: 'm', description: 'Accepted for linuxquota compatibility: quotakit does not remount unless --remount-ro.'}),
     verbose: Flags.boolean({char: 'v', description: 'Also print the scan summary, and what -c wrote.'}),
-    threads: Flags.integer({description: 'Threads reading directories (default: CPUs, at most 4; 0 = none besides the main one).', min: 0, max: 64}),
+    threads: Flags.integer({description: 'Threads reading directories (default: one per CPU, at most 4; 0 = the main thread only, the default on one CPU).', min: 0, max: 64}),
   }
 
   static override exitStatus = [

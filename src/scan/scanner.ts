@@ -31,7 +31,7 @@ export interface ScanOptions {
   projects: boolean
   /** mountpoints below root; default: from /proc/self/mountinfo */
   mountpoints?: readonly string[]
-  /** worker threads; 0 scans on this thread. Default: the number of CPUs, at most 4 */
+  /** worker threads; 0 scans on this thread. Default: the number of CPUs, at most 4 (0 on one CPU) */
   threads?: number
   onProgress?: (p: ScanProgress) => void
   progressIntervalMs?: number
@@ -49,8 +49,10 @@ export interface ScanResult {
 
 export const DEFAULT_MAX_THREADS = 4
 
+/** One worker per CPU up to DEFAULT_MAX_THREADS; none on a single CPU, where a worker only adds its start-up. */
 export function defaultThreads(): number {
-  return Math.max(1, Math.min(DEFAULT_MAX_THREADS, availableParallelism()))
+  const cpus = availableParallelism()
+  return cpus > 1 ? Math.min(DEFAULT_MAX_THREADS, cpus) : 0
 }
 
 /** Mountpoints strictly below `root`, from mountinfo (bind mounts of the same filesystem included). */

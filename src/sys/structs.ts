@@ -176,18 +176,42 @@ function checkSize(buf: Buffer, size: number, what: string): void {
   if (buf.length < size) throw new RangeError(`${what} needs ${size} bytes, got ${buf.length}`)
 }
 
+// The per-id structs (if_dqblk, if_nextdqblk, fs_disk_quota) go through a DataView: its u64
+// accessors are V8 builtins, where Buffer's readBigUInt64LE/writeBigUInt64LE build each value
+// from several intermediate BigInts (writing a struct: ~1.4 us -> ~0.2 us on the dev VM). One
+// view per Buffer, kept as long as the Buffer lives.
+const views = new WeakMap<Buffer, DataView>()
+
+function view(buf: Buffer): DataView {
+  let dv = views.get(buf)
+  if (!dv) {
+    dv = new DataView(buf.buffer, buf.byteOffset, buf.length)
+    views.set(buf, dv)
+  }
+  return dv
+}
+
+const U64_MAX = 2n ** 64n - 1n
+
+/** DataView.setBigUint64 wraps silently; Buffer's writer throws RangeError, and so does this. */
+function setU64(dv: DataView, offset: number, value: bigint): void {
+  if (value < 0n || value > U64_MAX) throw new RangeError(`${value} does not fit an unsigned 64-bit field`)
+  dv.setBigUint64(offset, value, true)
+}
+
 export function readIfDqblk(buf: Buffer): IfDqblk {
   checkSize(buf, IF_DQBLK_SIZE, 'if_dqblk')
   const o = IF_DQBLK
+  const dv = view(buf)
   return {
-    dqb_bhardlimit: buf.readBigUInt64LE(o.dqb_bhardlimit),
-    dqb_bsoftlimit: buf.readBigUInt64LE(o.dqb_bsoftlimit),
-    dqb_curspace: buf.readBigUInt64LE(o.dqb_curspace),
-    dqb_ihardlimit: buf.readBigUInt64LE(o.dqb_ihardlimit),
-    dqb_isoftlimit: buf.readBigUInt64LE(o.dqb_isoftlimit),
-    dqb_curinodes: buf.readBigUInt64LE(o.dqb_curinodes),
-    dqb_btime: buf.readBigUInt64LE(o.dqb_btime),
-    dqb_itime: buf.readBigUInt64LE(o.dqb_itime),
+    dqb_bhardlimit: dv.getBigUint64(o.dqb_bhardlimit, true),
+    dqb_bsoftlimit: dv.getBigUint64(o.dqb_bsoftlimit, true),
+    dqb_curspace: dv.getBigUint64(o.dqb_curspace, true),
+    dqb_ihardlimit: dv.getBigUint64(o.dqb_ihardlimit, true),
+    dqb_isoftlimit: dv.getBigUint64(o.dqb_isoftlimit, true),
+    dqb_curinodes: dv.getBigUint64(o.dqb_curinodes, true),
+    dqb_btime: dv.getBigUint64(o.dqb_btime, true),
+    dqb_itime: dv.getBigUint64(o.dqb_itime, true),
     dqb_valid: buf.readUInt32LE(o.dqb_valid),
   }
 }
@@ -196,15 +220,16 @@ export function readIfNextdqblk(buf: Buffer): IfNextdqblk {
   // spelled out rather than {...readIfDqblk(buf), dqb_id}: this runs once per id of a report
   checkSize(buf, IF_NEXTDQBLK_SIZE, 'if_nextdqblk')
   const o = IF_DQBLK
+  const dv = view(buf)
   return {
-    dqb_bhardlimit: buf.readBigUInt64LE(o.dqb_bhardlimit),
-    dqb_bsoftlimit: buf.readBigUInt64LE(o.dqb_bsoftlimit),
-    dqb_curspace: buf.readBigUInt64LE(o.dqb_curspace),
-    dqb_ihardlimit: buf.readBigUInt64LE(o.dqb_ihardlimit),
-    dqb_isoftlimit: buf.readBigUInt64LE(o.dqb_isoftlimit),
-    dqb_curinodes: buf.readBigUInt64LE(o.dqb_curinodes),
-    dqb_btime: buf.readBigUInt64LE(o.dqb_btime),
-    dqb_itime: buf.readBigUInt64LE(o.dqb_itime),
+    dqb_bhardlimit: dv.getBigUint64(o.dqb_bhardlimit, true),
+    dqb_bsoftlimit: dv.getBigUint64(o.dqb_bsoftlimit, true),
+    dqb_curspace: dv.getBigUint64(o.dqb_curspace, true),
+    dqb_ihardlimit: dv.getBigUint64(o.dqb_ihardlimit, true),
+    dqb_isoftlimit: dv.getBigUint64(o.dqb_isoftlimit, true),
+    dqb_curinodes: dv.getBigUint64(o.dqb_curinodes, true),
+    dqb_btime: dv.getBigUint64(o.dqb_btime, true),
+    dqb_itime: dv.getBigUint64(o.dqb_itime, true),
     dqb_valid: buf.readUInt32LE(o.dqb_valid),
     dqb_id: buf.readUInt32LE(o.dqb_id),
   }
@@ -214,15 +239,16 @@ export function readIfNextdqblk(buf: Buffer): IfNextdqblk {
 export function writeIfDqblk(buf: Buffer, v: IfDqblk): Buffer {
   checkSize(buf, IF_DQBLK_SIZE, 'if_dqblk')
   const o = IF_DQBLK
+  const dv = view(buf)
   buf.fill(0, 0, IF_DQBLK_SIZE)
-  buf.writeBigUInt64LE(v.dqb_bhardlimit, o.dqb_bhardlimit)
-  buf.writeBigUInt64LE(v.dqb_bsoftlimit, o.dqb_bsoftlimit)
-  buf.writeBigUInt64LE(v.dqb_curspace, o.dqb_curspace)
-  buf.writeBigUInt64LE(v.dqb_ihardlimit, o.dqb_ihardlimit)
-  buf.writeBigUInt64LE(v.dqb_isoftlimit, o.dqb_isoftlimit)
-  buf.writeBigUInt64LE(v.dqb_curinodes, o.dqb_curinodes)
-  buf.writeBigUInt64LE(v.dqb_btime, o.dqb_btime)
-  buf.writeBigUInt64LE(v.dqb_itime, o.dqb_itime)
+  setU64(dv, o.dqb_bhardlimit, v.dqb_bhardlimit)
+  setU64(dv, o.dqb_bsoftlimit, v.dqb_bsoftlimit)
+  setU64(dv, o.dqb_curspace, v.dqb_curspace)
+  setU64(dv, o.dqb_ihardlimit, v.dqb_ihardlimit)
+  setU64(dv, o.dqb_isoftlimit, v.dqb_isoftlimit)
+  setU64(dv, o.dqb_curinodes, v.dqb_curinodes)
+  setU64(dv, o.dqb_btime, v.dqb_btime)
+  setU64(dv, o.dqb_itime, v.dqb_itime)
   buf.writeUInt32LE(v.dqb_valid >>> 0, o.dqb_valid)
   return buf
 }
@@ -268,24 +294,25 @@ export function readFsDiskQuota(buf: Buffer): FsDiskQuota {
   const o = FS_DISK_QUOTA
   const d_fieldmask = buf.readUInt16LE(o.d_fieldmask)
   const big = (d_fieldmask & FS_DQ_BIGTIME) !== 0
+  const dv = view(buf)
   return {
     d_version: buf.readInt8(o.d_version),
     d_flags: buf.readInt8(o.d_flags),
     d_fieldmask,
     d_id: buf.readUInt32LE(o.d_id),
-    d_blk_hardlimit: buf.readBigUInt64LE(o.d_blk_hardlimit),
-    d_blk_softlimit: buf.readBigUInt64LE(o.d_blk_softlimit),
-    d_ino_hardlimit: buf.readBigUInt64LE(o.d_ino_hardlimit),
-    d_ino_softlimit: buf.readBigUInt64LE(o.d_ino_softlimit),
-    d_bcount: buf.readBigUInt64LE(o.d_bcount),
-    d_icount: buf.readBigUInt64LE(o.d_icount),
+    d_blk_hardlimit: dv.getBigUint64(o.d_blk_hardlimit, true),
+    d_blk_softlimit: dv.getBigUint64(o.d_blk_softlimit, true),
+    d_ino_hardlimit: dv.getBigUint64(o.d_ino_hardlimit, true),
+    d_ino_softlimit: dv.getBigUint64(o.d_ino_softlimit, true),
+    d_bcount: dv.getBigUint64(o.d_bcount, true),
+    d_icount: dv.getBigUint64(o.d_icount, true),
     d_itimer: readTimer(buf, o.d_itimer, o.d_itimer_hi, big),
     d_btimer: readTimer(buf, o.d_btimer, o.d_btimer_hi, big),
     d_iwarns: buf.readUInt16LE(o.d_iwarns),
     d_bwarns: buf.readUInt16LE(o.d_bwarns),
-    d_rtb_hardlimit: buf.readBigUInt64LE(o.d_rtb_hardlimit),
-    d_rtb_softlimit: buf.readBigUInt64LE(o.d_rtb_softlimit),
-    d_rtbcount: buf.readBigUInt64LE(o.d_rtbcount),
+    d_rtb_hardlimit: dv.getBigUint64(o.d_rtb_hardlimit, true),
+    d_rtb_softlimit: dv.getBigUint64(o.d_rtb_softlimit, true),
+    d_rtbcount: dv.getBigUint64(o.d_rtbcount, true),
     d_rtbtimer: readTimer(buf, o.d_rtbtimer, o.d_rtbtimer_hi, big),
     d_rtbwarns: buf.readUInt16LE(o.d_rtbwarns),
   }
@@ -305,17 +332,18 @@ export function writeFsDiskQuota(buf: Buffer, v: FsDiskQuota): Buffer {
     }
   }
   const big = (v.d_fieldmask & FS_DQ_BIGTIME) !== 0 || !timers.every(fitsS32)
+  const dv = view(buf)
   buf.fill(0, 0, FS_DISK_QUOTA_SIZE)
   buf.writeInt8(v.d_version, o.d_version)
   buf.writeInt8(v.d_flags, o.d_flags)
   buf.writeUInt16LE((big ? v.d_fieldmask | FS_DQ_BIGTIME : v.d_fieldmask & ~FS_DQ_BIGTIME) & 0xffff, o.d_fieldmask)
   buf.writeUInt32LE(v.d_id >>> 0, o.d_id)
-  buf.writeBigUInt64LE(v.d_blk_hardlimit, o.d_blk_hardlimit)
-  buf.writeBigUInt64LE(v.d_blk_softlimit, o.d_blk_softlimit)
-  buf.writeBigUInt64LE(v.d_ino_hardlimit, o.d_ino_hardlimit)
-  buf.writeBigUInt64LE(v.d_ino_softlimit, o.d_ino_softlimit)
-  buf.writeBigUInt64LE(v.d_bcount, o.d_bcount)
-  buf.writeBigUInt64LE(v.d_icount, o.d_icount)
+  setU64(dv, o.d_blk_hardlimit, v.d_blk_hardlimit)
+  setU64(dv, o.d_blk_softlimit, v.d_blk_softlimit)
+  setU64(dv, o.d_ino_hardlimit, v.d_ino_hardlimit)
+  setU64(dv, o.d_ino_softlimit, v.d_ino_softlimit)
+  setU64(dv, o.d_bcount, v.d_bcount)
+  setU64(dv, o.d_icount, v.d_icount)
   if (big) {
     writeTimer(buf, o.d_itimer, o.d_itimer_hi, v.d_itimer)
     writeTimer(buf, o.d_btimer, o.d_btimer_hi, v.d_btimer)
@@ -327,9 +355,9 @@ export function writeFsDiskQuota(buf: Buffer, v: FsDiskQuota): Buffer {
   }
   buf.writeUInt16LE(v.d_iwarns, o.d_iwarns)
   buf.writeUInt16LE(v.d_bwarns, o.d_bwarns)
-  buf.writeBigUInt64LE(v.d_rtb_hardlimit, o.d_rtb_hardlimit)
-  buf.writeBigUInt64LE(v.d_rtb_softlimit, o.d_rtb_softlimit)
-  buf.writeBigUInt64LE(v.d_rtbcount, o.d_rtbcount)
+  setU64(dv, o.d_rtb_hardlimit, v.d_rtb_hardlimit)
+  setU64(dv, o.d_rtb_softlimit, v.d_rtb_softlimit)
+  setU64(dv, o.d_rtbcount, v.d_rtbcount)
   buf.writeUInt16LE(v.d_rtbwarns, o.d_rtbwarns)
   return buf
 }
