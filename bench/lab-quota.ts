@@ -2,7 +2,7 @@
 // lab boot (lab/README.md), both tools on the same mounts, one after the other. Goal (issue 4):
 // the per-id cost of each quotakit command at most 2x linuxquota's, for 10 000 and 100 000 ids.
 //
-//   per-id cost = (median time over N ids - median time of the same command with no ids) / N
+//   per-id cost = (time over N ids - time of the same command with no ids) / N, median of rounds
 //
 // so process start-up (Node's ~3 s under TCG against a C binary's milliseconds) is taken out and
 // what is left is the work each id costs. Everything runs under qemu TCG, 10-20x slower than
@@ -13,13 +13,15 @@
 //     either side) and its clearing twin `ID 0 0 0 0` (zero limits and no usage: the kernel drops
 //     the dquot, so the ids are gone again and linuxquota's repquota -v agrees);
 //   - setquota: each timed `setquota -u -b MOUNT < file` starts from the cleared state (cleared by
-//     linuxquota, untimed), so both tools create the same N dquots from nothing; the two tools
-//     alternate which goes first in each round;
+//     linuxquota, untimed), so both tools create the same N dquots from nothing;
 //   - repquota: with the N ids set, `repquota -v -u MOUNT` against `quotakit repquota -v -u MOUNT`
 //     (linuxquota lists ids that have limits but no usage only with -v: like for like), output to
 //     a tmpfs file whose lines are counted afterwards as a check that every id was listed;
-//   - empty runs: the same commands on the same mount before any of the N ids exist (setquota -b
-//     with an empty batch; repquota -v over the few ids the lab's files already use).
+//   - empty runs: each timed run is paired with the same tool's same command made shortly before
+//     it with no ids (setquota -b with an empty batch; repquota -v while the N ids are cleared,
+//     over the few ids the lab's own files use), and its per-id cost is taken against that pair:
+//     the machine's load drifts over minutes, and a pair drifts together;
+//   - the two tools alternate which goes first from round to round.
 // Times come from the guest's own clock (process.hrtime around a spawnSync in a small driver that
 // runs inside the guest; busybox's date has no %N).
 
@@ -41,7 +43,6 @@ const FIRST_ID = 100_000
 const LIMITS = '1000 2000 100 200'
 /** Rounds per N (each round: one timed run of each tool); env QUOTAKIT_BENCH_REPS overrides. */
 const defaultRounds = (n: number): number => (n <= 20_000 ? 3 : 1)
-const EMPTY_ROUNDS = 3
 const HOUR_MS = 3_600_000
 
 // ------------------------------------------------------------------ the guest side
@@ -174,8 +175,11 @@ function config() {
 
 interface MountResult {
   mount: (typeof MOUNTS)[number]
+  /** every empty run, in ms */
   empty: Record<Tool, Record<Op, number[]>>
-  /** per N: timed runs in ms */
+  /** per N: per-id cost of each round in µs, each against the empty run of its own round */
+  perId: Map<number, Record<Tool, Record<Op, number[]>>>
+  /** per N: whole timed runs in ms */
   runs: Map<number, Record<Tool, Record<Op, number[]>>>
   lines: Map<number, Record<Tool, number>>
 }
@@ -185,56 +189,63 @@ const emptyRecord = (): Record<Tool, Record<Op, number[]>> => ({
   quotakit: {setquota: [], repquota: []},
 })
 
-async function benchMount(lab: Lab, mount: (typeof MOUNTS)[number], sizes: number[], rounds: (n: number) => number): Promise<MountResult> {
-  const result: MountResult = {mount, empty: emptyRecord(), runs: new Map(), lines: new Map()}
+/**
+ * The plan for one mount. Each timed run over N ids is paired with an empty run of the same tool
+ * and command made shortly before it (the machine's load drifts over minutes; pairs drift together):
+ *   setquota round: for each tool: clear; empty `setquota -b < /dev/null`; empty `repquota -v`
+ *                   (the N ids are gone); `setquota -b < N lines`
+ *   repquota round: for each tool: `repquota -v` over the N ids the last setquota left, paired
+ *                   with that tool's empty repquota of the setquota round with the same number
+ * Tools alternate which goes first from round to round.
+ */
+function plan(path: string, sizes: number[], rounds: (n: number) => number): Step[] {
   const steps: Step[] = []
-  const path = mount.path
-  // Empty runs first: none of the benchmark's ids exist yet.
-  for (let r = 0; r < EMPTY_ROUNDS; r++) {
-    const order = r % 2 === 0 ? TOOLS : [...TOOLS].reverse()
-    for (const op of ['setquota', 'repquota'] as Op[]) {
-      for (const tool of order) steps.push({label: `empty ${tool} ${op}`, argv: argvOf(tool, op, path), countLines: op === 'repquota'})
-    }
-  }
+  const timed = (label: string, tool: Tool, op: Op, stdin?: string) =>
+    steps.push({label, argv: argvOf(tool, op, path), stdin, countLines: op === 'repquota'})
+  const order = (r: number) => (r % 2 === 0 ? TOOLS : [...TOOLS].reverse())
   for (const n of sizes) {
+    const clear = () => steps.push({label: `clear ${n}`, argv: argvOf('linuxquota', 'setquota', path), stdin: batchFile(n, true)})
     let set = false
-    const clear = () => {
-      if (set) steps.push({label: `clear ${n}`, argv: argvOf('linuxquota', 'setquota', path), stdin: batchFile(n, true)})
-      set = false
-    }
     for (let r = 0; r < rounds(n); r++) {
-      for (const tool of r % 2 === 0 ? TOOLS : [...TOOLS].reverse()) {
-        clear()
-        steps.push({label: `${n} ${tool} setquota`, argv: argvOf(tool, 'setquota', path), stdin: batchFile(n, false)})
+      for (const tool of order(r)) {
+        if (set) clear()
+        timed(`${n} ${r} empty ${tool} setquota`, tool, 'setquota')
+        timed(`${n} ${r} empty ${tool} repquota`, tool, 'repquota')
+        timed(`${n} ${r} full ${tool} setquota`, tool, 'setquota', batchFile(n, false))
         set = true
       }
     }
-    for (let r = 0; r < rounds(n); r++) {
-      for (const tool of r % 2 === 0 ? TOOLS : [...TOOLS].reverse()) {
-        steps.push({label: `${n} ${tool} repquota`, argv: argvOf(tool, 'repquota', path), countLines: true})
-      }
-    }
+    for (let r = 0; r < rounds(n); r++) for (const tool of order(r)) timed(`${n} ${r} full ${tool} repquota`, tool, 'repquota')
     clear()
   }
+  return steps
+}
 
+async function benchMount(lab: Lab, mount: (typeof MOUNTS)[number], sizes: number[], rounds: (n: number) => number): Promise<MountResult> {
+  const result: MountResult = {mount, empty: emptyRecord(), perId: new Map(), runs: new Map(), lines: new Map()}
   const started = Date.now()
-  const done = await runSteps(lab, steps, (s) => {
+  const done = await runSteps(lab, plan(mount.path, sizes, rounds), (s) => {
     const lines = s.lines === undefined ? '' : `, ${s.lines} lines`
-    process.stderr.write(`bench: ${path} ${s.label}: ${(s.ms / 1000).toFixed(2)} s${lines}\n`)
+    process.stderr.write(`bench: ${mount.path} ${s.label}: ${(s.ms / 1000).toFixed(2)} s${lines}\n`)
   })
-  process.stderr.write(`bench: ${path} done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`)
+  process.stderr.write(`bench: ${mount.path} done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`)
 
+  const emptyOf = new Map<string, number>()
   for (const s of done) {
-    const m = /^(empty|\d+) (linuxquota|quotakit) (setquota|repquota)$/.exec(s.label)
-    if (!m) continue // clearing
-    const [, which, tool, op] = m as unknown as [string, string, Tool, Op]
-    if (which === 'empty') {
+    const m = /^(\d+) (\d+) (empty|full) (linuxquota|quotakit) (setquota|repquota)$/.exec(s.label)
+    if (!m) continue // clearing, preparing
+    const [, nText, round, kind, tool, op] = m as unknown as [string, string, string, string, Tool, Op]
+    const n = Number(nText)
+    const key = `${n} ${round} ${tool} ${op}`
+    if (kind === 'empty') {
       result.empty[tool][op].push(s.ms)
+      emptyOf.set(key, s.ms)
       continue
     }
-    const n = Number(which)
-    if (!result.runs.has(n)) result.runs.set(n, emptyRecord())
+    if (!emptyOf.has(key)) throw new Error(`no empty run to pair with ${s.label}`)
+    for (const map of [result.perId, result.runs]) if (!map.has(n)) map.set(n, emptyRecord())
     result.runs.get(n)![tool][op].push(s.ms)
+    result.perId.get(n)![tool][op].push(((s.ms - (emptyOf.get(key) as number)) / n) * 1000)
     if (op === 'repquota' && s.lines !== undefined) {
       if (!result.lines.has(n)) result.lines.set(n, {linuxquota: 0, quotakit: 0})
       result.lines.get(n)![tool] = s.lines
@@ -244,26 +255,25 @@ async function benchMount(lab: Lab, mount: (typeof MOUNTS)[number], sizes: numbe
 }
 
 const OP_TEXT: Record<Op, string> = {setquota: 'setquota -b', repquota: 'repquota -v'}
+const seconds = (ms: number[]) => ms.map((x) => (x / 1000).toFixed(2)).join(', ')
 
 function mountTable(r: MountResult): ResultTable {
   const measurements: Measurement[] = []
   const goals = []
   const notes: string[] = []
-  for (const [n, runs] of r.runs) {
+  for (const [n, perId] of r.perId) {
+    const runs = r.runs.get(n)!
     for (const op of ['setquota', 'repquota'] as Op[]) {
       const names = {} as Record<Tool, string>
       for (const tool of TOOLS) {
         names[tool] = `${tool} ${OP_TEXT[op]}, ${n} ids`
-        const empty = median(r.empty[tool][op])
-        const perIdUs = runs[tool][op].map((ms) => ((ms - empty) / n) * 1000)
-        measurements.push(measurement(names[tool], commandOf(tool, op, r.mount.path, batchFile(n, false)), perIdUs, names.linuxquota))
+        measurements.push(measurement(names[tool], commandOf(tool, op, r.mount.path, batchFile(n, false)), perId[tool][op], names.linuxquota))
       }
       goals.push({name: names.quotakit, maxRatio: GOAL_RATIO})
-      const times = TOOLS.map((t) => `${t} ${runs[t][op].map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`).join('; ')
-      notes.push(`${OP_TEXT[op]}, ${n} ids, whole runs: ${times}.`)
+      notes.push(`${OP_TEXT[op]}, ${n} ids, whole runs: ${TOOLS.map((t) => `${t} ${seconds(runs[t][op])} s`).join('; ')}.`)
     }
     const lines = r.lines.get(n)
-    if (lines) notes.push(`repquota -v output with ${n} ids: linuxquota ${lines.linuxquota} lines, quotakit ${lines.quotakit} lines (every id listed by both).`)
+    if (lines) notes.push(`repquota -v output with ${n} ids: linuxquota ${lines.linuxquota} lines, quotakit ${lines.quotakit} lines.`)
   }
   return {
     title: `Per-id cost on ${r.mount.path} (${r.mount.what})`,
@@ -287,11 +297,11 @@ function emptyTable(results: MountResult[]): ResultTable {
     }
   }
   return {
-    title: 'Empty runs (subtracted from each tool\'s times above)',
+    title: 'Empty runs (each timed run above is paired with one of these, made shortly before it)',
     baseline: measurements[0]?.name ?? '',
     measurements,
     goals: [],
-    notes: ['quotakit\'s empty run is mostly Node and oclif starting under TCG; linuxquota\'s is a C binary\'s start.'],
+    notes: ["quotakit's empty run is mostly Node and oclif starting under TCG; linuxquota's is a C binary's start."],
   }
 }
 
@@ -318,8 +328,8 @@ export const repquotaSetquota: Benchmark = {
     const {sizes, mounts, rounds} = config()
     return (
       `one lab boot (qemu TCG, 1 vCPU); ${mounts.map((m) => m.path).join(', ')}; ` +
-      `${sizes.map((n) => `${n} ids x ${rounds(n)} round(s)`).join(', ')}; empty runs x ${EMPTY_ROUNDS}; ` +
-      'per-id cost = (each run - median empty run) / ids, in µs, on the guest clock ' +
+      `${sizes.map((n) => `${n} ids x ${rounds(n)} round(s)`).join(', ')}; ` +
+      'per-id cost = (run over N ids - the same command\'s empty run just before) / N, in µs, on the guest clock ' +
       '(env QUOTAKIT_BENCH_IDS, QUOTAKIT_BENCH_MOUNTS, QUOTAKIT_BENCH_REPS change the plan)'
     )
   },

@@ -173,7 +173,8 @@ export const warnquotaBench: Benchmark = {
             rates.push((sink.count - 1) / ((sink.last - sink.first) / 1000))
           }
         }
-        measurements.push(measurement(c.name, `quotakit warnquota ${c.args.filter((a) => !a.startsWith('/tmp')).join(' ')}`, times))
+        const shown = c.args.map((a) => (a.startsWith(dir) ? a.slice(dir.length + 1) : a.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:PORT')))
+        measurements.push(measurement(c.name, `quotakit warnquota ${shown.join(' ')}`, times))
         const peak = Math.max(...rss)
         if (c.smtp) {
           const rate = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)]

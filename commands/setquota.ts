@@ -280,9 +280,10 @@ On a live filesystem the kernel restarts the grace period of an id that is over 
         continue
       }
       const lineOps = filesystems.map((fs) => this.op(item, fs, {update: line.limits}))
-      const tooBig = lineOps.map((op) => this.tooBig(op)).find(Boolean)
+      let tooBig: QuotaError | undefined
+      for (const op of lineOps) if ((tooBig = this.tooBig(op))) break
       if (tooBig) bad.set(item, tooBig)
-      else ops.push(...lineOps)
+      else for (const op of lineOps) ops.push(op)
       this.warnSoftAboveHard(item, line.limits)
     }
     items.sort((a, b) => (a.line as number) - (b.line as number))
@@ -358,13 +359,12 @@ On a live filesystem the kernel restarts the grace period of an id that is over 
   }
 
   private warnSoftAboveHard(item: SetquotaItem, limits: Partial<LimitsSpec>): void {
+    const space = softAboveHard(limits.softLimitBytes ?? 0, limits.hardLimitBytes ?? 0)
+    const inodes = softAboveHard(limits.inodeSoftLimit ?? 0, limits.inodeHardLimit ?? 0)
+    if (!space && !inodes) return // the usual case: no string built (this runs once per batch line)
     const where = item.line === null ? `${item.name}: ` : `line ${item.line}: `
-    if (softAboveHard(limits.softLimitBytes ?? 0, limits.hardLimitBytes ?? 0)) {
-      this.warning(`${where}space soft limit is above the hard limit; the hard limit is reached first`)
-    }
-    if (softAboveHard(limits.inodeSoftLimit ?? 0, limits.inodeHardLimit ?? 0)) {
-      this.warning(`${where}inode soft limit is above the hard limit; the hard limit is reached first`)
-    }
+    if (space) this.warning(`${where}space soft limit is above the hard limit; the hard limit is reached first`)
+    if (inodes) this.warning(`${where}inode soft limit is above the hard limit; the hard limit is reached first`)
   }
 
   /** The kernel keeps no grace time for an id under its soft limit (it clears it): say so. */

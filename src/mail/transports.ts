@@ -121,6 +121,12 @@ export function smtpConnection(o: SmtpOptions): {host: string; port: number; sec
   return {host, port, secure, ...(user === undefined ? {} : {auth: {user, pass: pass as string}})}
 }
 
+/** `smtp://host:port` for messages and --json: never the credentials a URL may carry. */
+export function smtpTarget(o: SmtpOptions): string {
+  const conn = smtpConnection(o)
+  return `${conn.secure ? 'smtps' : 'smtp'}://${conn.host.includes(':') ? `[${conn.host}]` : conn.host}:${conn.port}`
+}
+
 export async function createTransport(choice: TransportChoice, options: {jsonMode: boolean}): Promise<MailTransport> {
   switch (choice.kind) {
     case 'smtp':
@@ -193,7 +199,7 @@ async function createSmtpTransport(o: SmtpOptions): Promise<MailTransport> {
   })
   return {
     kind: 'smtp',
-    target: `${conn.secure ? 'smtps' : 'smtp'}://${conn.host.includes(':') ? `[${conn.host}]` : conn.host}:${conn.port}`,
+    target: smtpTarget(o),
     addsEnvelopeHeaders: true,
     // keep the pool busy (and its rate limiter fed) without holding every message at once
     concurrency: Math.max(4, o.maxConnections * 4),

@@ -43,7 +43,7 @@ import {
 } from './result.js'
 import {DEFAULT_SETTINGS_PATH, type WarnquotaSettings, parseSettings} from './settings.js'
 import {DEFAULT_STATE_PATH, type LoadedState, loadState, saveState} from './state-file.js'
-import {type MailTransport, type SmtpOptions, type TransportChoice, chooseTransport, createTransport} from './transports.js'
+import {type MailTransport, type SmtpOptions, type TransportChoice, chooseTransport, createTransport, smtpTarget} from './transports.js'
 
 export type DryRun = 'text' | 'raw'
 
@@ -292,7 +292,7 @@ export async function runWarnquota(opts: WarnOptions, io: WarnIO): Promise<Warnq
   const transport: MailTransport | null = opts.dryRun === null ? await createTransport(choice, {jsonMode: opts.json}) : null
   const transportInfo = transport
     ? {kind: transport.kind, target: transport.target}
-    : {kind: choice.kind, target: choice.kind === 'smtp' ? choice.smtp.url ?? choice.smtp.host ?? '' : choice.kind === 'sendmail' ? choice.path : choice.command}
+    : {kind: choice.kind, target: choice.kind === 'smtp' ? smtpTarget(choice.smtp) : choice.kind === 'sendmail' ? choice.path : choice.command}
   const cooldownJson: CooldownJson | null = loaded
     ? {seconds: cooldownSeconds, stateFile: statePath, stateStatus: loaded.status, problem: loaded.status === 'corrupt' ? loaded.problem : null, corruptCopy: null}
     : null

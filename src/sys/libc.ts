@@ -13,8 +13,9 @@
 // Buffer over calloc'd memory whose address is known, passed as a plain integer, with device
 // paths kept as pinned C strings. Measured per quotactl call: ~29 us -> ~10 us on the dev VM,
 // about 3x under the lab's TCG (bench/lab-quota.ts). ffi-rs's errno capture costs another ~25%
-// (it formats a message each call), so reads that fail are simply repeated once with errno
-// captured; writes always capture it (they are never repeated).
+// (it formats a message each call), so calls the caller marks repeatable (reads, and sets of
+// absolute values, which a second call leaves as the first did) go without it and are repeated
+// once with errno captured when they fail; the others capture errno on their one call.
 
 import {createRequire} from 'node:module'
 
@@ -167,8 +168,8 @@ function pinnedString(text: string): number | undefined {
 }
 
 /**
- * Both pinned variants: without errno capture; a failed call is repeated once with errno captured
- * when `repeatable` (reads), and writes capture errno on the one call they make.
+ * Both pinned variants. `repeatable`: call without errno capture, and repeat a failed call once
+ * with it (the repeat's outcome is the answer); otherwise capture errno on the one call made.
  */
 function callPinned(funcName: string, retType: FieldType, paramsType: FieldType[], paramsValue: unknown[], repeatable: boolean): SysResult {
   const {ffi} = loadNative()
@@ -181,8 +182,9 @@ function callPinned(funcName: string, retType: FieldType, paramsType: FieldType[
 }
 
 /**
- * quotactl(2). `repeatable`: the command only reads (or syncs), so a failure may be repeated to
- * learn its errno; pass false for commands that change anything.
+ * quotactl(2). `repeatable`: a second call would leave things as the first did (reads, sets of
+ * absolute values), so a failure may be repeated to learn its errno; false (the default) for the
+ * others (quotaon, quotaoff).
  */
 export function quotactl(cmd: number, special: string, id: number, addr: Buffer, repeatable = false): SysResult {
   const {ffi, sig} = loadNative()

@@ -153,14 +153,18 @@ function checkId(id: number): number {
   return id
 }
 
-/** Operations that change nothing: a failed one may be repeated to learn its errno (libc.ts). */
-const READ_ONLY: ReadonlySet<QuotaOp> = new Set<QuotaOp>(['get', 'next', 'info', 'sync', 'state', 'format'])
+/**
+ * Operations a second call leaves as the first did: reads, and the sets, which write absolute
+ * values (limits, timers, grace periods). A failed one is repeated to learn its errno (libc.ts),
+ * which keeps ffi-rs's errno capture off the per-id path. quotaon/quotaoff are never repeated.
+ */
+const REPEATABLE: ReadonlySet<QuotaOp> = new Set<QuotaOp>(['get', 'next', 'info', 'sync', 'state', 'format', 'set', 'setinfo'])
 
 /** The one syscall chokepoint. Throws QuotaError (kind from errno.ts) when the kernel says no. */
 function call(t: QuotaTarget, cmd: number, type: QuotaType | undefined, id: number, addr: Buffer, op: QuotaOp): void {
   const h = handleFor(t)
   const qcmd = QCMD(cmd, type === undefined ? USRQUOTA : QTYPE[type])
-  const repeatable = READ_ONLY.has(op)
+  const repeatable = REPEATABLE.has(op)
   const r = h.kind === 'device' ? quotactl(qcmd, h.path, checkId(id), addr, repeatable) : quotactlFd(h.fd, qcmd, checkId(id), addr, repeatable)
   if (debug) {
     const res = r.value < 0 ? errnoName(r.errno) : String(r.value)

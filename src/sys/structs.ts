@@ -453,6 +453,9 @@ export function isEmptyRecord(r: QuotaRecord): boolean {
   return !s.usedBytes && !s.softLimitBytes && !s.hardLimitBytes && !i.used && !i.softLimit && !i.hardLimit
 }
 
+/** Exactly one of a soft/hard pair given: the other must come from the current record. */
+const oneSided = (a: unknown, b: unknown): boolean => (a === undefined) !== (b === undefined)
+
 /**
  * QuotaUpdate -> if_dqblk with dqb_valid naming exactly the fields to apply. QIF_BLIMITS and
  * QIF_ILIMITS carry soft and hard together: when the update gives one side, `current` (the
@@ -470,8 +473,7 @@ export function updateToDqblk(u: QuotaUpdate, current?: IfDqblk): IfDqblk {
     dqb_itime: 0n,
     dqb_valid: 0,
   }
-  const needCurrent = (a: unknown, b: unknown) => (a === undefined) !== (b === undefined)
-  if ((needCurrent(u.softLimitBytes, u.hardLimitBytes) || needCurrent(u.inodeSoftLimit, u.inodeHardLimit)) && !current) {
+  if ((oneSided(u.softLimitBytes, u.hardLimitBytes) || oneSided(u.inodeSoftLimit, u.inodeHardLimit)) && !current) {
     throw new Error('updateToDqblk: a one-sided limit update needs the current record')
   }
   if (u.softLimitBytes !== undefined || u.hardLimitBytes !== undefined) {

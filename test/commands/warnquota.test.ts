@@ -397,6 +397,12 @@ describe('--dry-run', () => {
     expect(daemon.mail.text).toContain('Filesystem           used    soft    hard  grace')
   })
 
+  it('never shows SMTP credentials from the URL', async () => {
+    const r = await warnquota(['--smtp', 'smtp://quota:s3cret@127.0.0.1:2525', '--dry-run', '--json', '-c', conf('')])
+    expect(JSON.parse(r.stdout).transport).toEqual({kind: 'smtp', target: 'smtp://127.0.0.1:2525'})
+    expect(r.stdout).not.toContain('s3cret')
+  })
+
   it('=raw: an mbox of the exact bytes, Date and Message-ID included for SMTP', async () => {
     const r = await warnquota([...smtp(), '--dry-run=raw', '-c', conf('MESSAGE = From the admin:|\n')])
     expect(r.status).toBe(0)
