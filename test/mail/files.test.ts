@@ -12,7 +12,7 @@ import {parseDelayMs, parseSettings} from '../../src/mail/settings.js'
 import {QuotaError} from '../../src/errors.js'
 
 describe('parseQuotatab', () => {
-  it.skipIf(!existsSync('/etc/quotatab'))('reads Debian\'s installed example: comments only', () => {
+  it('reads Debian\'s installed example: comments only', () => {
     expect(parseQuotatab(readFileSync('/etc/quotatab', 'utf8'))).toEqual({value: new Map(), warnings: []})
   })
 
@@ -33,7 +33,7 @@ describe('parseQuotatab', () => {
 })
 
 describe('parseGroupAdmins', () => {
-  it.skipIf(!existsSync('/etc/quotagrpadmins'))('reads Debian\'s installed example', () => {
+  it('reads Debian\'s installed example', () => {
     expect([...parseGroupAdmins(readFileSync('/etc/quotagrpadmins', 'utf8')).value]).toEqual([
       ['users', 'root'],
       ['mygroup', 'chief'],
