@@ -34,11 +34,12 @@ function baseEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 const result = (r: SpawnSyncReturns<string>): Run => ({status: r.status, stdout: r.stdout, stderr: r.stderr})
 
-export function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  return result(spawnSync(process.execPath, [script, ...args], {cwd: ROOT, encoding: 'utf8', env: baseEnv(env)}))
+/** `input`, when given, is the process's stdin (e.g. a setquota batch). */
+export function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Run {
+  return result(spawnSync(process.execPath, [script, ...args], {cwd: ROOT, encoding: 'utf8', env: baseEnv(env), input}))
 }
 
-export const quotakit = (args: string[], env?: NodeJS.ProcessEnv): Run => run(BIN, args, env)
+export const quotakit = (args: string[], env?: NodeJS.ProcessEnv, input?: string): Run => run(BIN, args, env, input)
 export const fixture = (args: string[], env?: NodeJS.ProcessEnv): Run => run(FIXTURE, args, env)
 
 /** Run under a pseudo-terminal (util-linux script(1)), so stdout.isTTY is true. */

@@ -2,14 +2,13 @@
 // codes, stderr and the resulting records as a script would see them. Needs `npm run build`.
 // Names: root (uid/gid 0) exists everywhere; other ids are numeric so no passwd entry is assumed.
 
-import {spawnSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import type {FakeState} from '../../src/testing/fake-backend.js'
-import {BIN, ROOT, fakeState, quotakit, requireBuild} from '../cli/helpers.js'
+import {fakeState, quotakit, requireBuild} from '../cli/helpers.js'
 import {schemaErrors} from '../cli/schema.js'
 
 const KiB = 1024
@@ -53,17 +52,10 @@ function setup(initial: FakeState = state()): Setup {
     file,
     run(args, input) {
       const env = {QUOTAKIT_FAKE_STATE: file}
-      const r = input === undefined ? quotakit(['setquota', ...args], env) : quotakitWithInput(['setquota', ...args], env, input)
+      const r = quotakit(['setquota', ...args], env, input)
       return {...r, state: JSON.parse(readFileSync(file, 'utf8')) as FakeState}
     },
   }
-}
-
-function quotakitWithInput(args: string[], env: NodeJS.ProcessEnv, input: string) {
-  const clean = {...process.env}
-  for (const key of ['NO_COLOR', 'FORCE_COLOR', 'DEBUG', 'QUOTAKIT_CONTENT_TYPE']) delete clean[key]
-  const r = spawnSync(process.execPath, [BIN, ...args], {cwd: ROOT, encoding: 'utf8', env: {...clean, ...env}, input})
-  return {status: r.status, stdout: r.stdout, stderr: r.stderr}
 }
 
 const rec = (s: FakeState, key: string, id: number) => s.records[key]?.[String(id)]
