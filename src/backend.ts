@@ -1,6 +1,6 @@
 // What commands need from a kernel. LinuxBackend (src/sys/linux-backend.ts) implements it over
 // quotactl(2); test/fake-backend.ts implements it in memory for unit tests of command logic.
-// All calls are synchronous: ffi-rs calls are, and an admin tool gains nothing from a promise per id.
+// All calls are synchronous: the FFI calls are, and an admin tool gains nothing from a promise per id.
 
 import type {Filesystem, GraceInfo, QuotaRecord, QuotaType, QuotaUpdate} from './core/types.js'
 

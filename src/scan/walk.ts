@@ -107,7 +107,7 @@ export class Walker {
     try {
       return projectIdOf(path)
     } catch (e) {
-      if (!(e instanceof ProjectIdError)) throw e // e.g. ffi-rs cannot load: no point going on
+      if (!(e instanceof ProjectIdError)) throw e // e.g. the FFI module cannot load: no point going on
       const c = e.code
       if (gone(c)) {
         this.state.counters.vanished++

@@ -123,7 +123,7 @@ export function discover(mounts: MountEntry[] = readMountinfo()): Filesystem[] {
     const key = `${m.devMajor}:${m.devMinor}`
     let quotas = bySuperblock.get(key)
     if (!quotas) {
-      ensureNative() // a broken ffi-rs install must fail loudly, not look like "no quota anywhere"
+      ensureNative() // a broken FFI install must fail loudly, not look like "no quota anywhere"
       quotas = probe(fs, m.fstype)
       bySuperblock.set(key, quotas)
     }

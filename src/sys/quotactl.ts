@@ -7,7 +7,7 @@
 // mount; fds are cached and closed at process exit.
 //
 // One Buffer per struct kind is reused: calls are synchronous and every decoder copies out. They
-// are pinned (libc.pinned: native memory passed by address, the cheap way through ffi-rs) and
+// are pinned (libc.pinned: under ffi-rs, native memory passed by address, its cheap way) and
 // allocated on the first call, so importing this module still loads no native code.
 
 import {closeSync, openSync, constants as fsc, statSync} from 'node:fs'

@@ -197,3 +197,23 @@ describe('quotakit in the guest', () => {
     expect(parsed.filesystems.map((f) => f.mountpoint).sort()).toEqual(MOUNTS.map((m) => m.path).sort())
   })
 })
+
+describe('both FFI engines (src/sys/libc.ts) against the real kernel', () => {
+  const engines = ['koffi', 'ffi-rs'] as const
+
+  /** repquota's JSON for every mount and type through one engine. */
+  async function report(engine: (typeof engines)[number]): Promise<unknown> {
+    return JSON.parse(await ok(`QUOTAKIT_FFI=${engine} quotakit repquota -a -u -g -P -v --json`))
+  }
+
+  it('limits set through one engine read back identically through the other, on every mount', async () => {
+    for (const [i, mount] of MOUNTS.entries()) {
+      const writer = engines[i % 2]
+      await ok(`QUOTAKIT_FFI=${writer} quotakit setquota -u carol ${100 + i}M ${200 + i}M ${30 + i} ${40 + i} ${mount.path}`)
+    }
+    const [viaKoffi, viaFfiRs] = [await report('koffi'), await report('ffi-rs')]
+    expect(viaFfiRs).toEqual(viaKoffi)
+    const text = JSON.stringify(viaKoffi)
+    for (const i of MOUNTS.keys()) expect(text).toContain(`"hardLimitBytes":${(200 + i) * 1048576}`)
+  })
+})

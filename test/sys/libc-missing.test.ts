@@ -1,11 +1,11 @@
-// A broken install (no prebuilt ffi-rs binary for this platform) must fail loudly and typed.
+// A broken install (no prebuilt koffi nor ffi-rs binary for this platform) must fail loudly and typed.
 import {describe, expect, it, vi} from 'vitest'
 
 import {QuotaError} from '../../src/errors.js'
 
 vi.mock('node:module', () => ({
   createRequire: () => () => {
-    throw new Error("Cannot find module '@yuuang/ffi-rs-linux-x64-gnu'")
+    throw new Error('Cannot find module (prebuilt binary missing)')
   },
 }))
 
@@ -21,9 +21,9 @@ describe('native module missing', () => {
     expect(err).toBeInstanceOf(QuotaError)
     const q = err as QuotaError
     expect(q.kind).toBe('unsupported')
-    expect(q.message).toMatch(/ffi-rs/)
     expect(q.message).toContain(`${process.platform}-${process.arch}`)
-    expect(q.message).toContain('@yuuang/ffi-rs-linux-x64-gnu')
+    expect(q.message).toContain('koffi: Cannot find module (prebuilt binary missing)')
+    expect(q.message).toContain('ffi-rs: Cannot find module (prebuilt binary missing)')
     expect(q.hint).toMatch(/reinstall/)
     expect(libc.nativeLoaded()).toBe(false)
   })

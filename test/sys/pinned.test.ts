@@ -1,14 +1,18 @@
-// Pinned memory (libc.pinned): Buffers over native memory passed to C by address, the per-id fast
-// path of quotactl. The kernel must see exactly what the U8Array path shows it, errno included.
+// Pinned memory (the ffi-rs engine's pinned()): Buffers over native memory passed to C by address,
+// its per-id fast path of quotactl. The kernel must see exactly what the U8Array path shows it, errno included.
 import {closeSync, constants as fsc, openSync} from 'node:fs'
 
 import {describe, expect, it} from 'vitest'
 
 import {O_PATH, QCMD, Q_GETQUOTA, Q_XGETQSTATV, USRQUOTA} from '../../src/sys/constants.js'
+import {ffiRsEngine} from '../../src/sys/ffi-rs-engine.js'
 
-describe('pinned()', () => {
+const {pinned} = ffiRsEngine
+const quotactl = (cmd: number, special: string, id: number, addr: Buffer, repeatable = false) => ffiRsEngine.quotactl(cmd, special, id, addr, repeatable)
+const quotactlFd = (fd: number, cmd: number, id: number, addr: Buffer, repeatable = false) => ffiRsEngine.quotactlFd(fd, cmd, id, addr, repeatable)
+
+describe('ffi-rs pinned()', () => {
   it('is a zeroed Buffer of the size asked for, writable from JS', async () => {
-    const {pinned} = await import('../../src/sys/libc.js')
     const buf = pinned(72)
     expect(buf.length).toBe(72)
     expect(buf.every((b) => b === 0)).toBe(true)
@@ -17,7 +21,6 @@ describe('pinned()', () => {
   })
 
   it('quotactl through pinned memory fails as the U8Array path does (errno from the repeat)', async () => {
-    const {pinned, quotactl} = await import('../../src/sys/libc.js')
     const cmd = QCMD(Q_GETQUOTA, USRQUOTA)
     for (const repeatable of [true, false]) {
       const buf = pinned(72)
@@ -30,7 +33,6 @@ describe('pinned()', () => {
   })
 
   it('quotactl_fd through pinned memory: the kernel reads the buffer (Q_XGETQSTATV version)', async () => {
-    const {pinned, quotactlFd} = await import('../../src/sys/libc.js')
     const fd = openSync('/dev/shm', O_PATH | fsc.O_DIRECTORY)
     try {
       const st = pinned(160)
@@ -43,7 +45,6 @@ describe('pinned()', () => {
   })
 
   it('costs less per call than the U8Array path (informational, loose bound)', async () => {
-    const {pinned, quotactl} = await import('../../src/sys/libc.js')
     const cmd = QCMD(Q_GETQUOTA, 3) // EINVAL before any device lookup: mostly ffi cost
     const perCall = (buf: Buffer, repeatable: boolean) => {
       for (let i = 0; i < 200; i++) quotactl(cmd, '/dev/vda', 0, buf, repeatable)
