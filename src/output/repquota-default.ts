@@ -64,10 +64,14 @@ function blockLines(block: ReportBlock, opts: RepquotaFormatOptions, verbose: bo
   ]
   const rows = block.entries.map((entry): Line => {
     const {name, space: s, inodes: i} = entryCells(entry, opts)
-    const text =
-      `${padEndBytes(name, NAME_COLUMNS)} ${s.flag}${i.flag}` +
-      ` ${s.used.padStart(7)} ${s.soft.padStart(7)} ${s.hard.padStart(7)} ${s.grace.padStart(6)}` +
-      ` ${i.used.padStart(7)} ${i.soft.padStart(5)} ${i.hard.padStart(5)} ${i.grace.padStart(6)}`
+    // joined, not concatenated: a `+`/template chain leaves a tree of ~20 cons strings per row that
+    // lives until output, and copying 100k such trees through the young generation was most of
+    // repquota's per-id time (measured: GC 2.2 s of 3.2 s for 100k rows on the dev VM)
+    const text = [
+      padEndBytes(name, NAME_COLUMNS), ' ', s.flag, i.flag,
+      ' ', s.used.padStart(7), ' ', s.soft.padStart(7), ' ', s.hard.padStart(7), ' ', s.grace.padStart(6),
+      ' ', i.used.padStart(7), ' ', i.soft.padStart(5), ' ', i.hard.padStart(5), ' ', i.grace.padStart(6),
+    ].join('')
     return {text, status: worseStatus(s.status, i.status)}
   })
   return [...header.map((text) => ({text})), ...rows, ...trailer(block, verbose).map((text) => ({text}))]
