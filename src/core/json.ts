@@ -15,10 +15,11 @@ export interface GraceJson {
   expiresAtEpoch: number | null
 }
 
+/** No timer running: shared (and frozen), since reports build two of these per id. */
+const NO_GRACE: GraceJson = Object.freeze({expiresAt: null, expiresAtEpoch: null})
+
 export function graceJson(epochSeconds: number): GraceJson {
-  return epochSeconds === 0
-    ? {expiresAt: null, expiresAtEpoch: null}
-    : {expiresAt: new Date(epochSeconds * 1000).toISOString(), expiresAtEpoch: epochSeconds}
+  return epochSeconds === 0 ? NO_GRACE : {expiresAt: new Date(epochSeconds * 1000).toISOString(), expiresAtEpoch: epochSeconds}
 }
 
 export interface FilesystemRefJson {
