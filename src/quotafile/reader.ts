@@ -30,9 +30,8 @@ import {
   REFS_PER_BLOCK,
   type TreeFormat,
   V2_MAGIC,
-  diskToRecord,
   entriesPerBlock,
-  readEntry,
+  entryRecord,
   readHeader,
   slotIsEmpty,
 } from './format.js'
@@ -169,13 +168,13 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
       const at = base + DQDH_SIZE + slot * size
       if (slotIsEmpty(buf, at, format)) continue
       used++
-      const d = readEntry(buf, at, format)
-      if (!want.has(d.dqb_id)) fail(at, `the entry for id ${d.dqb_id} in data block ${blk} is not reachable through the tree`)
-      const dup = seenIds.get(d.dqb_id)
-      if (dup !== undefined) fail(at, `id ${d.dqb_id} has a second entry (the first is at byte ${dup})`)
-      seenIds.set(d.dqb_id, at)
-      const rec = diskToRecord(d)
-      if (typeof rec === 'string') fail(at, `${rec} of id ${d.dqb_id} is beyond the exact range of a JavaScript number (2^53-1)`)
+      const id = buf.readUInt32LE(at) // dqb_id leads both entry layouts
+      if (!want.has(id)) fail(at, `the entry for id ${id} in data block ${blk} is not reachable through the tree`)
+      const dup = seenIds.get(id)
+      if (dup !== undefined) fail(at, `id ${id} has a second entry (the first is at byte ${dup})`)
+      seenIds.set(id, at)
+      const rec = entryRecord(buf, at, format)
+      if (typeof rec === 'string') fail(at, `${rec} of id ${id} is beyond the exact range of a JavaScript number (2^53-1)`)
       records.push(rec as QuotaRecord)
     }
     if (used !== count) fail(base + DQDH.dqdh_entries, `data block ${blk} claims ${count} entries but holds ${used}`)
