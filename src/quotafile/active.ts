@@ -16,10 +16,11 @@ import {QuotaError} from '../errors.js'
 import {TREE_FORMATS, type TreeFormat} from './format.js'
 import {readQuotaFileAt} from './io.js'
 import {quotaFilePath} from './paths.js'
+import {QuotaFileError} from './reader.js'
 
 export type ActiveFileResult =
   | {ok: true; path: string; records: QuotaRecord[]}
-  /** `warn`: the file exists but is damaged (or changed under us twice): say so once */
+  /** `warn`: the file exists but the reader found it damaged (twice: a read may race a write): say so once */
   | {ok: false; reason: string; warn: boolean}
 
 const debugOn = /(^|,)\s*(quota|quota:file|quota\*|\*)\s*(,|$)/.test(process.env.DEBUG ?? '')
@@ -57,7 +58,8 @@ function attempt(backend: QuotaBackend, fs: Filesystem, type: QuotaType): Active
   const path = quotaFilePath(fs, type, format)
   const failure = (e: unknown, what = ''): Extract<ActiveFileResult, {ok: false}> => {
     if (!(e instanceof QuotaError)) throw e
-    return {ok: false, reason: `${what}${e.line}`, warn: e.kind === 'data'}
+    // a damaged file (QuotaFileError) is worth a warning; a file of another format is not the active one
+    return {ok: false, reason: `${what}${e.line}`, warn: e instanceof QuotaFileError}
   }
   // A read can race a kernel write (a dquot created between Q_SYNC and the read): the reader then
   // sees a tree and data blocks that disagree. One more sync and read settles that case.
