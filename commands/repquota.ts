@@ -4,16 +4,17 @@
 
 import {Flags} from '@oclif/core'
 
-import {getBackend} from '../src/backend.js'
+import {type QuotaBackend, getBackend} from '../src/backend.js'
 import {QuotaCommand, outputFlag} from '../src/cli/base.js'
 import {humanReadableFlags, humanUnitsFrom, normalizeHumanReadableArgv} from '../src/cli/human-readable.js'
 import {positionals} from '../src/cli/positionals.js'
 import {SCHEMA_VERSION} from '../src/core/json.js'
 import {type ReportBlock, type RepquotaResult, buildReportBlock, noQuotaRecord} from '../src/core/report.js'
 import {checkTargetRequest, selectFilesystems} from '../src/core/targets.js'
-import type {Filesystem, GraceInfo, QuotaType} from '../src/core/types.js'
+import type {Filesystem, GraceInfo, QuotaRecord, QuotaType} from '../src/core/types.js'
 import {QuotaError, usageError} from '../src/errors.js'
 import {Resolver} from '../src/names.js'
+import {activeTreeFormat, readActiveQuotaFile} from '../src/quotafile/active.js'
 import {quotaFileSource} from '../src/quotafile/source.js'
 import type {Document} from '../src/output/document.js'
 import type {RepquotaFormatOptions} from '../src/output/repquota-cells.js'
@@ -26,6 +27,8 @@ export default class Repquota extends QuotaCommand<RepquotaResult, typeof Repquo
   static override description = `Prints, for each filesystem and quota type, every id with some usage: space and inodes used, soft and hard limits, and the grace time left. The default layout is linuxquota's, column for column (flags -- +- -+ ++, grace as 7days / 13:15 / none), so existing scripts keep working; on a terminal rows over a soft limit are yellow and rows over a hard limit or past their grace are red.
 
 Space is shown in KiB (usage rounded up, as the kernel reports it) unless -s is given. -O csv adds a Filesystem column first; -O xml is well-formed and escaped; -O json or --json gives bytes, counts, limits (null for none), grace expiry as ISO 8601 and epoch seconds, and a status per side: ok, soft, expired (past grace) or hard.
+
+Where quota is on with a vfsv0/vfsv1 quota file (aquota.user, aquota.group), the report is read from that file right after the kernel has written its cached quotas to it (Q_SYNC), as linuxquota does: one read instead of one kernel call per id. If the file cannot be read, is not the one quota was turned on with, or fails the reader's checks, the kernel is asked per id instead (a damaged file is also a warning); --from-kernel always asks the kernel.
 
 Differences from linuxquota 4.06 are listed in docs/compat.md.`
 
@@ -66,6 +69,11 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
       description:
         'The format is the one the kernel reports; rpc is refused. vfsv0/vfsv1 on a filesystem whose quota is off: report from its quota file (aquota.user, aquota.group).',
     })(),
+    'from-kernel': Flags.boolean({
+      description:
+        'Ask the kernel for every id (one quotactl per id) also where quota is on with a vfsv0/vfsv1 file, which is otherwise read directly after Q_SYNC, as linuxquota does. Same as QUOTAKIT_REPQUOTA_FROM_KERNEL=1.',
+      env: 'QUOTAKIT_REPQUOTA_FROM_KERNEL',
+    }),
     'no-autofs': Flags.boolean({char: 'i', description: 'Accepted for linuxquota compatibility (autofs mounts never carry quota).'}),
     output: outputFlag(['default', 'csv', 'json', 'xml'] as const),
   }
@@ -129,11 +137,12 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
       for (const fs of targets.filesystems) {
         try {
           const ids = onlyIds.get(type)
+          const reported = withGrace(fs, type, () => backend.getInfo(fs, type))
           reports.push(
             buildReportBlock({
-              fs: withGrace(fs, type, () => backend.getInfo(fs, type)),
+              fs: reported,
               type,
-              records: ids ? ids.map((id) => backend.getQuota(fs, type, id) ?? noQuotaRecord(id)) : backend.iterate(fs, type),
+              records: ids ? ids.map((id) => backend.getQuota(fs, type, id) ?? noQuotaRecord(id)) : this.everyRecord(backend, reported, type),
               nameOf: (id) => nameOf(type, id),
               nowEpoch: this.nowEpoch,
               selection: ids ? null : {verbose: flags.verbose, withLimits: flags['with-limits']},
@@ -149,6 +158,19 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
     if (reports.length === 0 && failures.length > 0) throw failures[0]
     for (const failure of failures) this.reportFailure(failure)
     return {schemaVersion: SCHEMA_VERSION, reports}
+  }
+
+  /**
+   * Every id's record: from the quota file the kernel is using when there is one (Q_SYNC, then one
+   * read, as linuxquota does), else one Q_GETNEXTQUOTA per id. --from-kernel forces the latter.
+   */
+  private everyRecord(backend: QuotaBackend, fs: Filesystem, type: QuotaType): Iterable<QuotaRecord> {
+    if (!this.flags['from-kernel'] && activeTreeFormat(fs, type)) {
+      const file = readActiveQuotaFile(backend, fs, type)
+      if (file.ok) return file.records
+      if (file.warn) this.warning(`${file.reason}; asking the kernel for every id instead`)
+    }
+    return backend.iterate(fs, type)
   }
 
   override present(result: RepquotaResult): Document {

@@ -82,7 +82,10 @@ export class Resolver {
     const cache = this.names[type]
     let name = cache.get(id)
     if (name === undefined) {
-      name = this.listed.has(type) ? null : this.lookupName(type, id)
+      // A listed type's cache is the whole database: a miss is the answer, and not worth an entry
+      // (repquota over 100k ids without names would otherwise grow the cache by 100k nulls).
+      if (this.listed.has(type)) return null
+      name = this.lookupName(type, id)
       cache.set(id, name)
     }
     return name

@@ -40,7 +40,15 @@ export const ENVIRONMENT: Array<{name: string; description: string}> = [
     description: 'When set, output is coloured even when stdout is not a terminal; 0 or false turns colour off. NO_COLOR and --no-color take precedence.',
   },
   {name: 'QUOTAKIT_CONTENT_TYPE', description: 'Set to json to get JSON output from every command, as with --json.'},
-  {name: 'DEBUG', description: 'When set, errors are followed by their stack trace; DEBUG=* also shows oclif\'s internal debug log.'},
+  {
+    name: 'DEBUG',
+    description:
+      'When set, errors are followed by their stack trace; DEBUG=* also shows oclif\'s internal debug log. DEBUG=quota prints each quotactl call (quota:sys) and which source repquota used for each report (quota:file).',
+  },
+  {
+    name: 'QUOTAKIT_REPQUOTA_FROM_KERNEL',
+    description: 'Set to 1 to make repquota ask the kernel for every id even where it could read the active vfsv0/vfsv1 quota file (as --from-kernel).',
+  },
   {
     name: 'QUOTAKIT_FAKE_STATE',
     description: 'For tests only: path of a JSON file holding a simulated kernel quota state that is used instead of the real kernel.',

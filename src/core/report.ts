@@ -113,8 +113,13 @@ export function buildReportBlock({fs, type, records, nameOf, nowEpoch, selection
   const st = fs.quotas[type]
   // one pass over the records (100k ids: no intermediate copy before the filter)
   const chosen: QuotaRecord[] = []
-  for (const r of records) if (!selection || selectRecord(r, selection)) chosen.push(r)
-  if (selection) chosen.sort((a, b) => a.id - b.id)
+  let inOrder = true // kernel enumeration and the file reader already give id order: no sort then
+  for (const r of records) {
+    if (selection && !selectRecord(r, selection)) continue
+    if (inOrder && chosen.length > 0 && chosen[chosen.length - 1].id > r.id) inOrder = false
+    chosen.push(r)
+  }
+  if (selection && !inOrder) chosen.sort((a, b) => a.id - b.id)
   return {
     ...reportBlockHeaderJson(fs, type),
     accounting: st?.accounting ?? false,

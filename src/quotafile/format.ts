@@ -238,6 +238,67 @@ export function diskToRecord(d: DiskDqblk): QuotaRecord | string {
   }
 }
 
+const TWO_32 = 2 ** 32
+/** Above this many KiB a limit in bytes is beyond 2^53 - 1. */
+const MAX_EXACT_KIB = 2 ** 43
+
+/** A little-endian u64 as an exact number, or -1 when it is beyond 2^53 - 1 (high word >= 2^21). */
+function u64At(buf: Buffer, at: number): number {
+  const hi = buf.readUInt32LE(at + 4)
+  return hi >= 0x20_0000 ? -1 : hi * TWO_32 + buf.readUInt32LE(at)
+}
+
+/** A stored limit in KiB as exact bytes, or -1. */
+const kibToBytes = (kib: number): number => (kib < 0 || kib >= MAX_EXACT_KIB ? -1 : kib * 1024)
+
+/**
+ * diskToRecord(readEntry(buf, at, format)) without the BigInts: the reader decodes every entry of
+ * the file, and at 100k ids the BigInt round trip was most of its time. Same results, same first
+ * failing field name (test/quotafile/format-record.test.ts holds the two together).
+ */
+export function entryRecord(buf: Buffer, at: number, format: TreeFormat): QuotaRecord | string {
+  let id: number, ihard: number, isoft: number, inodes: number, bhardKiB: number, bsoftKiB: number
+  let o: typeof V0 | typeof V1
+  if (format === 'vfsv0') {
+    o = V0
+    id = buf.readUInt32LE(at)
+    ihard = buf.readUInt32LE(at + V0.dqb_ihardlimit)
+    isoft = buf.readUInt32LE(at + V0.dqb_isoftlimit)
+    inodes = buf.readUInt32LE(at + V0.dqb_curinodes)
+    bhardKiB = buf.readUInt32LE(at + V0.dqb_bhardlimit)
+    bsoftKiB = buf.readUInt32LE(at + V0.dqb_bsoftlimit)
+  } else {
+    o = V1
+    id = buf.readUInt32LE(at)
+    ihard = u64At(buf, at + V1.dqb_ihardlimit)
+    isoft = u64At(buf, at + V1.dqb_isoftlimit)
+    inodes = u64At(buf, at + V1.dqb_curinodes)
+    bhardKiB = u64At(buf, at + V1.dqb_bhardlimit)
+    bsoftKiB = u64At(buf, at + V1.dqb_bsoftlimit)
+  }
+  const used = u64At(buf, at + o.dqb_curspace)
+  const btime = u64At(buf, at + o.dqb_btime)
+  let itime = u64At(buf, at + o.dqb_itime)
+  const bsoft = kibToBytes(bsoftKiB)
+  const bhard = kibToBytes(bhardKiB)
+  // the all-zero escape (isEscapedEmpty): id 0 with nothing but itime = 1
+  if (itime === 1 && id === 0 && !ihard && !isoft && !inodes && !bhardKiB && !bsoftKiB && !used && !btime) itime = 0
+  // the order diskToRecord reports the first bad field in
+  if (used < 0) return 'dqb_curspace'
+  if (bsoft < 0) return 'dqb_bsoftlimit'
+  if (bhard < 0) return 'dqb_bhardlimit'
+  if (btime < 0) return 'dqb_btime'
+  if (inodes < 0) return 'dqb_curinodes'
+  if (isoft < 0) return 'dqb_isoftlimit'
+  if (ihard < 0) return 'dqb_ihardlimit'
+  if (itime < 0) return 'dqb_itime'
+  return {
+    id,
+    space: {usedBytes: used, softLimitBytes: bsoft, hardLimitBytes: bhard, graceExpiresAt: btime},
+    inodes: {used: inodes, softLimit: isoft, hardLimit: ihard, graceExpiresAt: itime},
+  }
+}
+
 /** True when an id has nothing a quota file keeps: no limits and no usage (grace times alone do not count). */
 export const isEmptyForFile = (r: QuotaRecord): boolean =>
   !r.space.usedBytes && !r.space.softLimitBytes && !r.space.hardLimitBytes && !r.inodes.used && !r.inodes.softLimit && !r.inodes.hardLimit

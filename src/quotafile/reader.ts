@@ -30,9 +30,8 @@ import {
   REFS_PER_BLOCK,
   type TreeFormat,
   V2_MAGIC,
-  diskToRecord,
   entriesPerBlock,
-  readEntry,
+  entryRecord,
   readHeader,
   slotIsEmpty,
 } from './format.js'
@@ -106,10 +105,11 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
     fail(HEADER.dqi_blocks, `block count ${blocks} (${blocks * QT_BLKSIZE} bytes) is more than the file holds (${buf.length} bytes): truncated?`)
   }
   /** A non-zero reference is valid when it points past the root and inside the file. */
-  const checkRef = (ref: number, at: number, what: string): void => {
-    if (ref === 0) return
-    if (ref <= QT_TREEOFF) fail(at, `${what} refers to block ${ref} (${ref === 0 ? 'the header' : 'the root'}): a loop`)
-    if (ref >= blocks) fail(at, `${what} refers to block ${ref}, beyond the ${blocks} blocks the header declares`)
+  const checkRef = (ref: number, at: number, what: string | (() => string)): void => {
+    if (ref === 0 || (ref > QT_TREEOFF && ref < blocks)) return
+    const text = typeof what === 'string' ? what : what()
+    if (ref <= QT_TREEOFF) fail(at, `${text} refers to block ${ref} (${ref === 0 ? 'the header' : 'the root'}): a loop`)
+    fail(at, `${text} refers to block ${ref}, beyond the ${blocks} blocks the header declares`)
   }
   checkRef(h.freeBlock, HEADER.dqi_free_blk, 'the free-block list head')
   checkRef(h.freeEntry, HEADER.dqi_free_entry, 'the free-entry list head')
@@ -119,8 +119,12 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
   const size = ENTRY_SIZE[format]
   /** block -> 'index' | 'data' */
   const role = new Map<number, 'index' | 'data'>([[QT_TREEOFF, 'index']])
-  /** data block -> ids the tree leads to it, with the byte offset of the leaf reference */
-  const expected = new Map<number, Map<number, number>>()
+  /**
+   * data block -> the ids the tree leads to it, each with the byte offset of its leaf reference,
+   * flat: [id, at, id, at, ...]. Every id has exactly one leaf, so it is expected in exactly one
+   * block: checking each block against its own short list needs no map over all ids.
+   */
+  const expected = new Map<number, number[]>()
   let indexBlocks = 1
 
   // Iterative depth-first walk; each index block is pushed once (its role is set when first seen).
@@ -132,57 +136,60 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
       const at = base + i * 4
       const ref = buf.readUInt32LE(at)
       if (ref === 0) continue
-      const what = `index block ${blk} (level ${depth}) entry ${i}`
+      const what = () => `index block ${blk} (level ${depth}) entry ${i}` // messages are made only on failure
       checkRef(ref, at, what)
       const id = (prefix * 256 + i) >>> 0 // after the last level: the full id
+      const seen = role.get(ref)
       if (depth < QT_TREEDEPTH - 1) {
-        const seen = role.get(ref)
-        if (seen === 'index') fail(at, `${what} refers to index block ${ref} a second time: a loop or a shared subtree`)
-        if (seen === 'data') fail(at, `${what} refers to block ${ref}, which is also a data block`)
+        if (seen === 'index') fail(at, `${what()} refers to index block ${ref} a second time: a loop or a shared subtree`)
+        if (seen === 'data') fail(at, `${what()} refers to block ${ref}, which is also a data block`)
         role.set(ref, 'index')
         indexBlocks++
         stack.push({blk: ref, depth: depth + 1, prefix: id})
       } else {
-        const seen = role.get(ref)
-        if (seen === 'index') fail(at, `${what} (id ${id}) refers to block ${ref}, which is an index block`)
-        role.set(ref, 'data')
+        if (seen === 'index') fail(at, `${what()} (id ${id}) refers to block ${ref}, which is an index block`)
         let ids = expected.get(ref)
-        if (!ids) expected.set(ref, (ids = new Map()))
-        ids.set(id, at)
+        if (!ids) {
+          role.set(ref, 'data')
+          expected.set(ref, (ids = []))
+        }
+        ids.push(id, at)
       }
     }
   }
 
   // ------------------------------------------------------------ data blocks
   const records: QuotaRecord[] = []
-  const seenIds = new Map<number, number>() // id -> offset of its entry
+  let sorted = true // files written in id order need no sort
   const dataBlocks = [...expected.keys()].sort((a, b) => a - b)
   for (const blk of dataBlocks) {
     const base = blk * QT_BLKSIZE
-    checkRef(buf.readUInt32LE(base + DQDH.dqdh_next_free), base + DQDH.dqdh_next_free, `data block ${blk}'s next-free link`)
-    checkRef(buf.readUInt32LE(base + DQDH.dqdh_prev_free), base + DQDH.dqdh_prev_free, `data block ${blk}'s previous-free link`)
+    checkRef(buf.readUInt32LE(base + DQDH.dqdh_next_free), base + DQDH.dqdh_next_free, () => `data block ${blk}'s next-free link`)
+    checkRef(buf.readUInt32LE(base + DQDH.dqdh_prev_free), base + DQDH.dqdh_prev_free, () => `data block ${blk}'s previous-free link`)
     const count = buf.readUInt16LE(base + DQDH.dqdh_entries)
     if (count > perBlock) fail(base + DQDH.dqdh_entries, `data block ${blk} claims ${count} entries; a ${format} block holds ${perBlock}`)
     const want = expected.get(blk)!
+    // found[k]: the offset of the entry for want's k-th id, -1 until seen
+    const found = new Array<number>(want.length >> 1).fill(-1)
     let used = 0
     for (let slot = 0; slot < perBlock; slot++) {
       const at = base + DQDH_SIZE + slot * size
       if (slotIsEmpty(buf, at, format)) continue
       used++
-      const d = readEntry(buf, at, format)
-      if (!want.has(d.dqb_id)) fail(at, `the entry for id ${d.dqb_id} in data block ${blk} is not reachable through the tree`)
-      const dup = seenIds.get(d.dqb_id)
-      if (dup !== undefined) fail(at, `id ${d.dqb_id} has a second entry (the first is at byte ${dup})`)
-      seenIds.set(d.dqb_id, at)
-      const rec = diskToRecord(d)
-      if (typeof rec === 'string') fail(at, `${rec} of id ${d.dqb_id} is beyond the exact range of a JavaScript number (2^53-1)`)
+      const id = buf.readUInt32LE(at) // dqb_id leads both entry layouts
+      let k = 0
+      while (k < want.length && want[k] !== id) k += 2
+      if (k === want.length) fail(at, `the entry for id ${id} in data block ${blk} is not reachable through the tree`)
+      if (found[k >> 1] >= 0) fail(at, `id ${id} has a second entry (the first is at byte ${found[k >> 1]})`)
+      found[k >> 1] = at
+      const rec = entryRecord(buf, at, format)
+      if (typeof rec === 'string') fail(at, `${rec} of id ${id} is beyond the exact range of a JavaScript number (2^53-1)`)
+      if (sorted && records.length > 0 && records[records.length - 1].id > id) sorted = false
       records.push(rec as QuotaRecord)
     }
     if (used !== count) fail(base + DQDH.dqdh_entries, `data block ${blk} claims ${count} entries but holds ${used}`)
-    for (const [id, at] of want) {
-      if (!seenIds.has(id) || Math.floor(seenIds.get(id)! / QT_BLKSIZE) !== blk) {
-        fail(at, `the tree leads id ${id} to data block ${blk}, which has no entry for it`)
-      }
+    for (let k = 0; k < want.length; k += 2) {
+      if (found[k >> 1] < 0) fail(want[k + 1], `the tree leads id ${want[k]} to data block ${blk}, which has no entry for it`)
     }
   }
 
@@ -196,7 +203,7 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
     freeBlocks++
     from = blk * QT_BLKSIZE + DQDH.dqdh_next_free
     const next = buf.readUInt32LE(from)
-    checkRef(next, from, `free block ${blk}'s next link`)
+    checkRef(next, from, () => `free block ${blk}'s next link`)
     blk = next
   }
   let partialBlocks = 0
@@ -215,7 +222,7 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
     blk = buf.readUInt32LE(from) // bounds checked with the data block above
   }
 
-  records.sort((a, b) => a.id - b.id)
+  if (!sorted) records.sort((a, b) => a.id - b.id)
   return {
     header: {type: type!, format, grace: h.grace, flags: h.flags, blocks, freeBlock: h.freeBlock, freeEntry: h.freeEntry},
     records,

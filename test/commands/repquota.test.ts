@@ -2,7 +2,13 @@
 // exact layouts are proven by the golden tests in test/output; here: flags, selection, names,
 // formats, exit codes. Only root (id 0) is assumed to have a name; other ids print as #id.
 
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {beforeAll, describe, expect, it} from 'vitest'
+
+import {buildQuotaFile} from '../../src/quotafile/writer.js'
 
 import type {FakeState} from '../../src/testing/fake-backend.js'
 import {fakeState, quotakit, requireBuild} from '../cli/helpers.js'
@@ -263,5 +269,75 @@ describe('repquota errors and exit codes', () => {
 
   it('-c, -C, -i and -F vfsv0 are accepted for linuxquota compatibility', () => {
     expect(repquota(['-c', '-C', '-i', '-F', 'vfsv0', '/home']).status).toBe(0)
+  })
+})
+
+describe('repquota from the active quota file (vfsv0/vfsv1 with quota on)', () => {
+  // The fake kernel and the file disagree on purpose, so each row shows where it came from.
+  function setup(file?: (dir: string) => void) {
+    const dir = mkdtempSync(join(tmpdir(), 'quotakit-active-'))
+    file?.(dir)
+    const s: FakeState = {
+      filesystems: [
+        {
+          mountpoint: dir,
+          device: '/dev/vdq',
+          fstype: 'ext4',
+          devMajor: 253,
+          devMinor: 48,
+          options: ['rw', 'usrquota'],
+          quotas: {user: {accounting: true, enforcement: true, format: 'vfsv0', systemFile: false, grace}},
+        },
+      ],
+      records: {[`${dir}|user`]: {7777: record(7777, [1, 0, 0, 0], [1, 0, 0, 0])}},
+    }
+    return {dir, s}
+  }
+  const fromFile = [record(0, [13, 0, 0, 0], [2, 0, 0, 0]), record(4242, [50, 100, 200, 0], [4, 0, 0, 0]), record(5000, [0, 10, 20, 0], [0, 0, 0, 0])]
+  const writeAquota = (dir: string) => writeFileSync(join(dir, 'aquota.user'), buildQuotaFile({type: 'user', format: 'vfsv0', grace, records: fromFile}))
+  const rows = (stdout: string) => stdout.split('\n').filter((l) => /^(root|#)/.test(l)).map((l) => l.split(/\s+/).slice(0, 3).join(' '))
+
+  it('reads the file: its rows, -v and --with-limits selection as for the kernel', () => {
+    const {dir, s} = setup(writeAquota)
+    const r = repquota(['-u', dir], s)
+    expect([r.status, r.stderr]).toEqual([0, ''])
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['*** Report for user quotas on device /dev/vdq', 'Block grace time: 7days; Inode grace time: 7days'])
+    expect(rows(r.stdout)).toEqual(['root -- 13', '#4242 -- 50'])
+    expect(rows(repquota(['-v', dir], s).stdout)).toEqual(['root -- 13', '#4242 -- 50', '#5000 -- 0'])
+    expect(rows(repquota(['--with-limits', dir], s).stdout)).toEqual(['root -- 13', '#4242 -- 50', '#5000 -- 0'])
+  })
+
+  it('--from-kernel and QUOTAKIT_REPQUOTA_FROM_KERNEL=1 ask the kernel instead; so does --only', () => {
+    const {dir, s} = setup(writeAquota)
+    expect(rows(repquota(['--from-kernel', dir], s).stdout)).toEqual(['#7777 -- 1'])
+    const env = quotakit(['repquota', dir], {QUOTAKIT_FAKE_STATE: fakeState(s), QUOTAKIT_REPQUOTA_FROM_KERNEL: '1'})
+    expect(rows(env.stdout)).toEqual(['#7777 -- 1'])
+    expect(rows(repquota(['--only', '7777', '--only', '4242', dir], s).stdout)).toEqual(['#7777 -- 1', '#4242 -- 0'])
+  })
+
+  it('no file: the kernel, silently', () => {
+    const {dir, s} = setup()
+    const r = repquota([dir], s)
+    expect([r.status, r.stderr, rows(r.stdout)]).toEqual([0, '', ['#7777 -- 1']])
+  })
+
+  it('a damaged file: the kernel, with one warning line', () => {
+    const {dir, s} = setup((d) => {
+      const buf = buildQuotaFile({type: 'user', format: 'vfsv0', grace, records: fromFile})
+      buf.writeUInt32LE(77, 1024)
+      writeFileSync(join(d, 'aquota.user'), buf)
+    })
+    const r = repquota([dir], s)
+    expect(r.status).toBe(0)
+    expect(rows(r.stdout)).toEqual(['#7777 -- 1'])
+    expect(r.stderr).toBe(
+      `quotakit repquota: warning: ${join(dir, 'aquota.user')}: corrupt quota file at byte 1024: index block 1 (level 0) entry 0 refers to block 77, beyond the 8 blocks the header declares; asking the kernel for every id instead\n`,
+    )
+  })
+
+  it('DEBUG=quota:file says which source each report used', () => {
+    const {dir, s} = setup(writeAquota)
+    const r = quotakit(['repquota', dir], {QUOTAKIT_FAKE_STATE: fakeState(s), DEBUG: 'quota:file'})
+    expect(r.stderr).toBe(`quota:file ${dir} user: 3 records from ${join(dir, 'aquota.user')} after Q_SYNC\n`)
   })
 })

@@ -191,6 +191,65 @@ describe('repquota conformance with linuxquota on seeded random states', () => {
   })
 })
 
+/** linuxquota -v prints a quota file's tree statistics after the rows; quotakit leaves them out (docs/compat.md). */
+const withoutStatistics = (text: string): string => text.replace(/^Statistics:\n(?:.*\n){3}Used average: .*\n/gm, '')
+
+describe('repquota on /mnt/ext4v0 reads the quota file the kernel uses, after Q_SYNC', () => {
+  const M = '/mnt/ext4v0'
+
+  async function linuxquota(flags: string): Promise<Map<string, string>> {
+    return reports(withoutStatistics(await ok(`repquota -C ${flags} -u ${M}; repquota -C ${flags} -g ${M}`)))
+  }
+
+  function expectSameReports(mine: Map<string, string>, theirs: Map<string, string>): void {
+    expect([...mine.keys()].sort()).toEqual([...theirs.keys()].sort())
+    expect(theirs.size).toBe(2)
+    for (const [header, report] of theirs) expect(rowsSorted(mine.get(header) ?? ''), header).toBe(rowsSorted(report))
+  }
+
+  it('changes the kernel holds in memory are in the report (quotakit runs first), equal to linuxquota', async () => {
+    // Limits, a new id, usage moved by chown: dirty dquots the kernel writes to aquota.* only on a
+    // sync. No sync(1) until quotakit has run, so only its own Q_SYNC can bring them into the file.
+    await ok(
+      [
+        `printf '%s\\n' 'alice 300 600 10 20' 'bob 0 0 3 4' '2003 1 2 0 0' | setquota -u -b ${M}`,
+        `setquota -g staff 700 900 0 0 ${M}`,
+        `dd if=/dev/zero of=${M}/shared/fresh-a bs=1024 count=700 2>/dev/null && chown alice:staff ${M}/shared/fresh-a`,
+        `for i in 1 2 3 4 5; do touch ${M}/shared/fresh-b$i && chown bob:bob ${M}/shared/fresh-b$i; done`,
+        `touch ${M}/shared/fresh-c && chown 2004:3004 ${M}/shared/fresh-c`,
+        `cp ${M}/aquota.user /tmp/aquota.user.before`,
+      ].join(' && '),
+    )
+    // Timers just started read 7days or 6days depending on the second; six hours on, both say 6days.
+    await lab.advanceClock(6 * 3600 * 1000)
+    const mine = await run(`DEBUG=quota:file quotakit repquota -ug ${M} && echo @@V@@ && quotakit repquota -v -ug ${M}`)
+    expect(mine.code, mine.stderr).toBe(0)
+    for (const type of ['user', 'group']) {
+      expect(mine.stderr).toMatch(new RegExp(`^quota:file ${M} ${type}: \\d+ records from ${M}/aquota\\.${type} after Q_SYNC$`, 'm'))
+    }
+    // The file changed under quotakit's Q_SYNC: what it read was not yet on disk before it ran.
+    expect((await run(`cmp -s /tmp/aquota.user.before ${M}/aquota.user`)).code).toBe(1)
+    const [plain, verbose] = mine.stdout.split('@@V@@\n')
+    expectSameReports(reports(plain), await linuxquota(''))
+    expectSameReports(reports(verbose), await linuxquota('-v'))
+    expect(plain).toMatch(/^alice\s+[-+]{2}\s+\d+\s+300\s+600\s/m)
+    expect(plain).toMatch(/^staff\s+[-+]{2}\s+\d+\s+700\s+900\s/m)
+    expect(verbose).toMatch(/^#2003\s+--\s+0\s+1\s+2\s/m)
+    expect(plain).toMatch(/^#2004\s+--\s+0\s+0\s+0\s+1\s/m)
+  })
+
+  it('--from-kernel (QUOTAKIT_REPQUOTA_FROM_KERNEL=1) asks the kernel per id, and agrees on a settled state', async () => {
+    await ok('sync')
+    const mine = await run(`QUOTAKIT_REPQUOTA_FROM_KERNEL=1 DEBUG=quota quotakit repquota -v -ug ${M}`)
+    expect(mine.code, mine.stderr).toBe(0)
+    expect(mine.stderr).not.toContain('quota:file')
+    // Q_GETNEXTQUOTA (0x800009) for user (type 0) and group (type 1)
+    expect(mine.stderr).toMatch(/^quota:sys quotactl\(0x80000900, /m)
+    expect(mine.stderr).toMatch(/^quota:sys quotactl\(0x80000901, /m)
+    expectSameReports(reports(mine.stdout), await linuxquota('-v'))
+  })
+})
+
 describe('setquota round trip and enforcement', () => {
   it('limits set by quotakit read back identically in linuxquota and xfs_quota, and are enforced', async () => {
     await ok(
