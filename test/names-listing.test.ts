@@ -23,12 +23,12 @@ describe('nsswitchSources', () => {
     expect(nsswitchSources('#passwd: files\n', 'passwd')).toBeNull()
   })
 
-  it('enumeration counts as complete only for files alone', () => {
+  it('enumeration counts as complete only for files and systemd sources', () => {
     const file = join(dir, 'nsswitch.conf')
     const old = process.env.QUOTAKIT_NSSWITCH
     process.env.QUOTAKIT_NSSWITCH = file
     try {
-      writeFileSync(file, 'passwd: files\ngroup: files sss\n')
+      writeFileSync(file, 'passwd: files systemd\ngroup: files sss\n')
       // the answer is cached per process: read both once here
       expect(enumerationIsComplete('passwd')).toBe(true)
       expect(enumerationIsComplete('group')).toBe(false)
@@ -36,6 +36,12 @@ describe('nsswitchSources', () => {
       const users = completeListing('user')
       expect(users).not.toBeNull()
       for (const u of users ?? []) expect(userById(u.id)?.id).toBe(u.id)
+      // every id NSS names per id is in the listing with the same name (this host's real NSS):
+      // the system range, the nss-systemd dynamic-user range, nobody, and regular users
+      const byId = new Map<number, string>()
+      for (const u of users ?? []) if (!byId.has(u.id)) byId.set(u.id, u.name)
+      const ids = [...Array.from({length: 2000}, (_, i) => i), ...Array.from({length: 4400}, (_, i) => 61180 + i), 65534, 65535, 100000, 4294967294]
+      for (const id of ids) expect(byId.get(id) ?? null, `uid ${id}`).toBe(userById(id)?.name ?? null)
     } finally {
       if (old === undefined) delete process.env.QUOTAKIT_NSSWITCH
       else process.env.QUOTAKIT_NSSWITCH = old

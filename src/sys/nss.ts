@@ -144,10 +144,20 @@ export function nsswitchSources(text: string, db: string): string[] | null {
 const complete = new Map<string, boolean>()
 
 /**
- * Whether enumerating a database (getpwent/getgrent) gives exactly what asking per id would: only
- * when nsswitch.conf names `files` and nothing else for it. Directory services (ldap, sss,
- * winbind, systemd) may enumerate less or nothing, and without the file glibc's defaults vary, so
- * the answer is false there and callers keep asking per id.
+ * Sources whose enumeration (getpwent/getgrent) lists every entry a per-id lookup finds: `files`,
+ * and `systemd` (nss-systemd enumerates its dynamic users and userdb records; Debian's default
+ * nsswitch.conf says `files systemd`), except for the root and nobody entries nss-systemd
+ * synthesizes when the files lack them (completeListing looks those two up per id).
+ */
+const ENUMERABLE: ReadonlySet<string> = new Set(['files', 'systemd'])
+/** Entries nss-systemd synthesizes on lookup but does not enumerate. */
+const SYNTHESIZED_IDS = [0, 65534]
+
+/**
+ * Whether enumerating a database gives exactly what asking per id would: only when every source
+ * nsswitch.conf names for it is ENUMERABLE. Directory services (ldap, sss, winbind) may enumerate
+ * less or nothing, and without the file glibc's defaults vary, so the answer is false there and
+ * callers keep asking per id.
  */
 export function enumerationIsComplete(db: 'passwd' | 'group'): boolean {
   let known = complete.get(db)
@@ -159,7 +169,7 @@ export function enumerationIsComplete(db: 'passwd' | 'group'): boolean {
       // no nsswitch.conf: glibc's built-in default, which differs between versions
     }
     const sources = nsswitchSources(text, db)
-    known = sources !== null && sources.length === 1 && sources[0] === 'files'
+    known = sources !== null && sources.length > 0 && sources.every((source) => ENUMERABLE.has(source))
     complete.set(db, known)
   }
   return known
@@ -170,6 +180,13 @@ export function enumerationIsComplete(db: 'passwd' | 'group'): boolean {
  * caller with many ids to name reads the database once instead of once per id; null otherwise.
  */
 export function completeListing(type: 'user' | 'group'): NssEntry[] | null {
-  if (type === 'user') return enumerationIsComplete('passwd') ? listUsers() : null
-  return enumerationIsComplete('group') ? listGroups() : null
+  if (!enumerationIsComplete(type === 'user' ? 'passwd' : 'group')) return null
+  const entries = type === 'user' ? listUsers() : listGroups()
+  const listed = new Set(entries.map((e) => e.id))
+  for (const id of SYNTHESIZED_IDS) {
+    if (listed.has(id)) continue
+    const entry = type === 'user' ? userById(id) : groupById(id)
+    if (entry) entries.push(entry)
+  }
+  return entries
 }
