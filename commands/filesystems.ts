@@ -5,7 +5,7 @@
 // No filesystem with quota is an answer, not an error: exit 0, and nothing on stdout in a pipe
 // (so `| wc -l` says 0); on a terminal a one-line note says so and points at --all.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {getBackend} from '../src/backend.js'
 import {QuotaCommand} from '../src/cli/base.js'

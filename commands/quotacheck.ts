@@ -2,7 +2,7 @@
 // (or a quota file) records; --fix corrects the kernel, -c writes new quota files. The work is in
 // src/quotacheck/engine.ts, the scan in src/scan/, the file format in src/quotafile/.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {getBackend} from '../src/backend.js'
 import {QuotaCommand} from '../src/cli/base.js'

@@ -2,7 +2,7 @@
 // linuxquota's layouts (default table, csv, xml) or as JSON. Gathers records and names here;
 // the model is built by src/core/report.ts and drawn by src/output/repquota-*.ts.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {type QuotaBackend, getBackend} from '../src/backend.js'
 import {QuotaCommand, outputFlag} from '../src/cli/base.js'

@@ -9,7 +9,7 @@
 
 import {readFileSync} from 'node:fs'
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {type QuotaBackend, getBackend} from '../src/backend.js'
 import {QuotaCommand} from '../src/cli/base.js'

@@ -3,7 +3,7 @@
 // cron: silent on success, exit status per outcome, a cooldown memory on request. The work is in
 // src/mail/warn.ts; this file maps flags to its options.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {QuotaCommand} from '../src/cli/base.js'
 import {humanReadableFlags, humanUnitsFrom, normalizeHumanReadableArgv} from '../src/cli/human-readable.js'

@@ -8,7 +8,7 @@
 // nothing on XFS. So each write is read back, and the first one the kernel honours is used for the
 // rest of that filesystem. Nothing else about an id changes: limits are compared before and after.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import type {QuotaBackend} from '../../src/backend.js'
 import {getBackend} from '../../src/backend.js'

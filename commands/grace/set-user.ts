@@ -3,7 +3,7 @@
 // read the timer back, so the result says what the kernel kept (it keeps no timer for an id
 // under its soft limit). The read-back is judged in src/core/grace.ts.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {getBackend} from '../../src/backend.js'
 import {QuotaCommand} from '../../src/cli/base.js'

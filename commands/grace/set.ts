@@ -2,7 +2,7 @@
 // after writing so the result says what the kernel now holds. A period of 0 is not "default" on
 // most formats but "no grace at all": it needs --force, and stderr says what it does.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {getBackend} from '../../src/backend.js'
 import {QuotaCommand} from '../../src/cli/base.js'

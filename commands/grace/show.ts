@@ -3,7 +3,7 @@
 // Ids whose grace has run out are marked enforced: the kernel now refuses them past the soft limit.
 // Which ids, in which order and what "enforced" means is decided in src/core/grace.ts.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {getBackend} from '../../src/backend.js'
 import {QuotaCommand, outputFlag} from '../../src/cli/base.js'

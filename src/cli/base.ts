@@ -14,7 +14,9 @@
 // Startup matters (cron, scripts): render.ts, and with it chalk and cli-table3, is imported only
 // when human output is actually written.
 
-import {Command, Errors, type Interfaces} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import {ExitError} from '@oclif/core/errors'
+import type * as Interfaces from '@oclif/core/interfaces'
 
 import type {QuotaError} from '../errors.js'
 import type {Document} from '../output/document.js'
@@ -126,7 +128,7 @@ export abstract class QuotaCommand<R, C extends typeof Command = typeof Command>
 
   override async catch(thrown: Error & {oclif?: {exit?: number}}): Promise<void> {
     // this.exit(n) is a request, not a failure: let oclif exit with n.
-    if (thrown instanceof Errors.ExitError) throw thrown
+    if (thrown instanceof ExitError) throw thrown
     const err = toQuotaError(thrown, this.usageHint)
     process.exitCode = err.exitCode
     if (this.jsonEnabled()) this.logJson({error: err.toJSON()})

@@ -2,7 +2,7 @@
 // output flag is opt-in per command because each tool has its own list (repquota:
 // default|csv|json|xml, after linuxquota's `-O`).
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 export const colorFlag = Flags.boolean({
   allowNo: true,

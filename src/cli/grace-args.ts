@@ -1,7 +1,7 @@
 // Flags and argument handling shared by the `grace` commands (commands/grace/*.ts): quota type
 // flags, NAMEs told apart from MOUNTs, and errors that name their mount.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import type {QuotaType} from '../core/types.js'
 import {QuotaError} from '../errors.js'

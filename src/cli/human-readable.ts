@@ -7,7 +7,7 @@
 //   --human-readable=g,k   -s=g,k   -sg,k   -s,k   ->  --human-units=…
 // and only those: `-svu` stays three boolean flags, so -s never swallows the next one.
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {AUTO_UNITS, type HumanUnits, RAW_UNITS, parseHumanUnits} from '../core/units.js'
 

@@ -2,7 +2,9 @@
 // An unknown command is a usage error like any other (exit 64, one stderr line, JSON under
 // --json); oclif would print its own decorated message and exit 1 before any QuotaCommand exists.
 
-import {flush, handle, run} from '@oclif/core'
+import {flush} from '@oclif/core/flush'
+import {handle} from '@oclif/core/handle'
+import {run} from '@oclif/core/run'
 
 import {QuotaError} from '../errors.js'
 import {errorLines} from './failure.js'

@@ -1,6 +1,9 @@
 // Startup budget guard: the JSON and --version paths must not load the human-output stack
-// (chalk, cli-table3), and --version must not even load oclif. Seen from a real process through
-// a module-resolution hook that logs every module the CLI asks for.
+// (cli-table3), and --version must not even load oclif. Seen from a real process through a
+// module-resolution hook that logs every module the CLI asks for, and, at exit, every CommonJS
+// module loaded (bin/run.js enters the bundle, dist/quotakit.cjs, in require's cache itself).
+// chalk is inside the bundle and initialised only when human output is rendered, so it cannot be
+// seen from here.
 
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
@@ -9,7 +12,7 @@ import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {BIN, FAKE_STATE, ROOT, fakeState, requireBuild} from './helpers.js'
+import {BIN, FAKE_STATE, ROOT, fakeState, onTerminal, requireBuild} from './helpers.js'
 
 let register: string
 
@@ -28,6 +31,7 @@ beforeAll(() => {
       "register('./hooks.mjs', import.meta.url)",
       'const load = Module._load',
       'Module._load = function (request, ...rest) { process.stderr.write(`[module] ${request}\\n`); return load.call(this, request, ...rest) }',
+      "process.on('exit', () => { for (const file of Object.keys(Module._cache)) process.stderr.write(`[module] ${file}\\n`) })",
     ].join('\n'),
   )
 })
@@ -47,15 +51,24 @@ describe('what each path loads', () => {
     expect(mentions(mods, '/dist/')).toBe(false)
   })
 
-  it('filesystems --json loads no chalk and no cli-table3', () => {
+  it('filesystems --json runs from the bundle: no @oclif/core file, no dist/ module, no cli-table3', () => {
     const mods = modulesLoaded(['filesystems', '--json'], {QUOTAKIT_FAKE_STATE: fakeState(FAKE_STATE)})
-    expect(mentions(mods, 'dist/commands/filesystems.js')).toBe(true)
-    expect(mentions(mods, 'chalk')).toBe(false)
+    expect(mentions(mods, 'dist/quotakit.cjs')).toBe(true)
+    expect(mods.filter((m) => m.includes('/dist/') && !m.endsWith('dist/quotakit.cjs'))).toEqual([])
+    expect(mentions(mods, 'node_modules/@oclif/core')).toBe(false)
     expect(mentions(mods, 'cli-table3')).toBe(false)
   })
 
-  it('filesystems in a pipe loads chalk (for the colour decision) but not cli-table3', () => {
+  it('filesystems in a pipe does not load cli-table3 either (plain columns)', () => {
     const mods = modulesLoaded(['filesystems'], {QUOTAKIT_FAKE_STATE: fakeState(FAKE_STATE)})
+    expect(mentions(mods, 'dist/quotakit.cjs')).toBe(true)
     expect(mentions(mods, 'cli-table3')).toBe(false)
+  })
+
+  it('a table on a terminal is where cli-table3 loads', () => {
+    // on a pty stderr and stdout are one stream
+    const r = onTerminal(BIN, ['filesystems'], {NODE_OPTIONS: `--import=${register}`, QUOTAKIT_FAKE_STATE: fakeState(FAKE_STATE)})
+    expect(r.status).toBe(0)
+    expect(mentions(r.stdout.split('\n'), 'cli-table3')).toBe(true)
   })
 })

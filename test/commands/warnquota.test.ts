@@ -554,10 +554,18 @@ describe('configuration errors stop the run before any mail (exit 78)', () => {
 })
 
 describe('startup', () => {
-  /** The modules a run asks for, through a resolve hook. */
+  /** The modules a run asks for, through a resolve hook, and the CommonJS ones it holds at exit. */
   async function modulesLoaded(args: string[]): Promise<string[]> {
     const hooks = file('hooks.mjs', 'export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(`[module] ${r.url}\\n`); return r }\n')
-    const register = file('register.mjs', `import {register} from 'node:module'\nregister(${JSON.stringify(`file://${hooks}`)})\n`)
+    const register = file(
+      'register.mjs',
+      [
+        `import {Module, register} from 'node:module'`,
+        `register(${JSON.stringify(`file://${hooks}`)})`,
+        'process.on(\'exit\', () => { for (const f of Object.keys(Module._cache)) process.stderr.write(`[module] ${f}\\n`) })',
+        '',
+      ].join('\n'),
+    )
     const r = await new Promise<string>((resolve) => {
       const child = spawn(process.execPath, ['--import', register, BIN, 'warnquota', '-q', EMPTY_TAB, '--settings', NO_SETTINGS, ...args], {
         env: {...process.env, NODE_ENV: '', QUOTAKIT_FAKE_STATE: fakeState(DEFAULT_STATE())},
@@ -571,7 +579,7 @@ describe('startup', () => {
 
   it('nodemailer is loaded only when a mail is really sent', async () => {
     const dry = await modulesLoaded(['--dry-run', '--json', '-c', conf('')])
-    expect(dry.some((m) => m.includes('dist/commands/warnquota.js'))).toBe(true)
+    expect(dry.some((m) => m.includes('dist/quotakit.cjs'))).toBe(true)
     expect(dry.some((m) => m.includes('nodemailer'))).toBe(false)
     const sent = await modulesLoaded([...smtp(), '-c', conf('CC_TO =\n')])
     expect(sent.some((m) => m.includes('nodemailer'))).toBe(true)
