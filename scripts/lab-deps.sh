@@ -4,7 +4,8 @@
 # Otherwise: prints the command to run and exits 1.
 set -eu
 
-PACKAGES="qemu-system-x86 linux-image-cloud-amd64 busybox-static quota xfsprogs e2fsprogs"
+# hyperfine is for `npm run bench` (bench/startup.ts and the host cases), not the lab itself.
+PACKAGES="qemu-system-x86 linux-image-cloud-amd64 busybox-static quota xfsprogs e2fsprogs hyperfine"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "lab-deps: the lab needs a Debian-based host (apt) with: $PACKAGES" >&2
