@@ -13,14 +13,14 @@ import {hasErrno} from './errno.js'
 import {listGroups, listUsers} from './nss.js'
 import {
   qGetInfo,
-  qGetNextQuota,
+  qGetNextRecord,
   qGetQuota,
   qQuotaOff,
   qQuotaOn,
   qSetInfo,
   qSetQuota,
   qSync,
-  qXGetNextQuota,
+  qXGetNextRecord,
   qXGetQStatV,
   qXGetQuota,
   qXQuotaOff,
@@ -85,12 +85,7 @@ export class LinuxBackend implements QuotaBackend {
    * operation (ENOSYS/EINVAL on the first call) are walked through the passwd/group/projid ids.
    */
   *iterate(fs: Filesystem, type: QuotaType): Iterable<QuotaRecord> {
-    const next = isXfs(fs)
-      ? (from: number) => xfsToRecord(qXGetNextQuota(fs, type, from))
-      : (from: number) => {
-          const n = qGetNextQuota(fs, type, from)
-          return dqblkToRecord(n.dqb_id, n)
-        }
+    const next = isXfs(fs) ? (from: number) => qXGetNextRecord(fs, type, from) : (from: number) => qGetNextRecord(fs, type, from)
     let from = 0
     for (let first = true; ; first = false) {
       let rec: QuotaRecord

@@ -12,7 +12,7 @@
 
 import {closeSync, openSync, constants as fsc, statSync} from 'node:fs'
 
-import type {Filesystem, QuotaType} from '../core/types.js'
+import type {Filesystem, QuotaRecord, QuotaType} from '../core/types.js'
 import {QuotaError, usageError} from '../errors.js'
 import {
   FS_QSTATV_VERSION1,
@@ -48,13 +48,13 @@ import {
   IF_NEXTDQBLK_SIZE,
   type IfDqblk,
   type IfDqinfo,
-  type IfNextdqblk,
+  fsDiskQuotaRecord,
   initFsQuotaStatv,
+  nextDqblkRecord,
   readFsDiskQuota,
   readFsQuotaStatv,
   readIfDqblk,
   readIfDqinfo,
-  readIfNextdqblk,
   writeFsDiskQuota,
   writeIfDqblk,
   writeIfDqinfo,
@@ -235,12 +235,15 @@ export function qSetQuota(t: QuotaTarget, type: QuotaType, id: number, d: IfDqbl
   call(t, Q_SETQUOTA, type, id, writeIfDqblk(bufs().dqblk, d), 'set')
 }
 
-/** The first id >= `id` holding a dquot; ENOENT (QuotaError errno 'ENOENT') past the last one. */
-export function qGetNextQuota(t: QuotaTarget, type: QuotaType, id: number): IfNextdqblk {
+/**
+ * Q_GETNEXTQUOTA: the record of the first id >= `id` holding a dquot (its id in the record);
+ * ENOENT (QuotaError errno 'ENOENT') past the last one. Decoded without BigInt: the report loop's call.
+ */
+export function qGetNextRecord(t: QuotaTarget, type: QuotaType, id: number): QuotaRecord {
   const buf = bufs().nextdqblk
   buf.fill(0)
   call(t, Q_GETNEXTQUOTA, type, id, buf, 'next')
-  return readIfNextdqblk(buf)
+  return nextDqblkRecord(buf)
 }
 
 /**
@@ -282,11 +285,12 @@ export function qXSetQLim(t: QuotaTarget, type: QuotaType, id: number, d: FsDisk
   call(t, Q_XSETQLIM, type, id, writeFsDiskQuota(bufs().fsdq, d), 'set')
 }
 
-export function qXGetNextQuota(t: QuotaTarget, type: QuotaType, id: number): FsDiskQuota {
+/** Q_XGETNEXTQUOTA as Q_GETNEXTQUOTA above: a record, decoded without BigInt. */
+export function qXGetNextRecord(t: QuotaTarget, type: QuotaType, id: number): QuotaRecord {
   const buf = bufs().fsdq
   buf.fill(0)
   call(t, Q_XGETNEXTQUOTA, type, id, buf, 'next')
-  return readFsDiskQuota(buf)
+  return fsDiskQuotaRecord(buf)
 }
 
 /**

@@ -446,6 +446,67 @@ export function dqblkToRecord(id: number, d: IfDqblk): QuotaRecord {
   }
 }
 
+// ---- per-id decoders: the kernel's buffer straight to a QuotaRecord
+//
+// The report loops call Q_GETNEXTQUOTA / Q_XGETNEXTQUOTA once per id. These give the same records
+// as dqblkToRecord(readIfNextdqblk()) and xfsToRecord(readFsDiskQuota()) (test/sys/record-decoders
+// checks that on random buffers) without a BigInt per 64-bit field: under the lab's TCG, before
+// V8 optimises the loop, those BigInts were a fifth of repquota's per-id time.
+
+/** A u64 field times `scale` (1, 512 or 1024) as an exact number; beyond 2^53-1, safeNumber's error. */
+function u64At(buf: Buffer, offset: number, scale: number, field: string, id: number): number {
+  const hi = buf.readUInt32LE(offset + 4)
+  // hi < 2^21: hi * 2^32 + lo < 2^53 is exact, and scaling by a power of two stays exact
+  const value = (hi * TWO32 + buf.readUInt32LE(offset)) * scale
+  if (hi < 0x200000 && value <= Number.MAX_SAFE_INTEGER) return value
+  return safeNumber(view(buf).getBigUint64(offset, true) * BigInt(scale), field, id)
+}
+
+/** if_nextdqblk (Q_GETNEXTQUOTA's answer) as the record of its dqb_id. */
+export function nextDqblkRecord(buf: Buffer): QuotaRecord {
+  checkSize(buf, IF_NEXTDQBLK_SIZE, 'if_nextdqblk')
+  const o = IF_DQBLK
+  const id = buf.readUInt32LE(o.dqb_id)
+  return {
+    id,
+    space: {
+      usedBytes: u64At(buf, o.dqb_curspace, 1, 'space used (dqb_curspace)', id),
+      softLimitBytes: u64At(buf, o.dqb_bsoftlimit, QIF_DQBLKSIZE, 'space soft limit (dqb_bsoftlimit)', id),
+      hardLimitBytes: u64At(buf, o.dqb_bhardlimit, QIF_DQBLKSIZE, 'space hard limit (dqb_bhardlimit)', id),
+      graceExpiresAt: u64At(buf, o.dqb_btime, 1, 'space grace expiry (dqb_btime)', id),
+    },
+    inodes: {
+      used: u64At(buf, o.dqb_curinodes, 1, 'inodes used (dqb_curinodes)', id),
+      softLimit: u64At(buf, o.dqb_isoftlimit, 1, 'inode soft limit (dqb_isoftlimit)', id),
+      hardLimit: u64At(buf, o.dqb_ihardlimit, 1, 'inode hard limit (dqb_ihardlimit)', id),
+      graceExpiresAt: u64At(buf, o.dqb_itime, 1, 'inode grace expiry (dqb_itime)', id),
+    },
+  }
+}
+
+/** fs_disk_quota (Q_XGETNEXTQUOTA's answer) as the record of its d_id. */
+export function fsDiskQuotaRecord(buf: Buffer): QuotaRecord {
+  checkSize(buf, FS_DISK_QUOTA_SIZE, 'fs_disk_quota')
+  const o = FS_DISK_QUOTA
+  const big = (buf.readUInt16LE(o.d_fieldmask) & FS_DQ_BIGTIME) !== 0
+  const id = buf.readUInt32LE(o.d_id)
+  return {
+    id,
+    space: {
+      usedBytes: u64At(buf, o.d_bcount, BBSIZE, 'space used (d_bcount)', id),
+      softLimitBytes: u64At(buf, o.d_blk_softlimit, BBSIZE, 'space soft limit (d_blk_softlimit)', id),
+      hardLimitBytes: u64At(buf, o.d_blk_hardlimit, BBSIZE, 'space hard limit (d_blk_hardlimit)', id),
+      graceExpiresAt: readTimer(buf, o.d_btimer, o.d_btimer_hi, big),
+    },
+    inodes: {
+      used: u64At(buf, o.d_icount, 1, 'inodes used (d_icount)', id),
+      softLimit: u64At(buf, o.d_ino_softlimit, 1, 'inode soft limit (d_ino_softlimit)', id),
+      hardLimit: u64At(buf, o.d_ino_hardlimit, 1, 'inode hard limit (d_ino_hardlimit)', id),
+      graceExpiresAt: readTimer(buf, o.d_itimer, o.d_itimer_hi, big),
+    },
+  }
+}
+
 /** True when the record says nothing: no usage, no limits (the fallback enumeration skips these). */
 export function isEmptyRecord(r: QuotaRecord): boolean {
   const s = r.space

@@ -5,7 +5,7 @@ import {beforeEach, describe, expect, it, vi} from 'vitest'
 import type {Filesystem} from '../../src/core/types.js'
 import {QuotaError} from '../../src/errors.js'
 import {errnoError, errnoNumber, type QuotaOp} from '../../src/sys/errno.js'
-import type {FsDiskQuota, IfDqblk, IfNextdqblk} from '../../src/sys/structs.js'
+import type {FsDiskQuota, IfDqblk} from '../../src/sys/structs.js'
 
 const kernel = vi.hoisted(() => ({
   calls: [] as string[],
@@ -26,7 +26,8 @@ const zero = (): IfDqblk => ({
   dqb_curinodes: 0n, dqb_btime: 0n, dqb_itime: 0n, dqb_valid: 0x3f,
 })
 
-vi.mock('../../src/sys/quotactl.js', () => {
+vi.mock('../../src/sys/quotactl.js', async () => {
+  const {dqblkToRecord, xfsToRecord} = await vi.importActual<typeof import('../../src/sys/structs.js')>('../../src/sys/structs.js')
   const log = (s: string) => kernel.calls.push(s)
   const xfs = (id: number, d: IfDqblk): FsDiskQuota => ({
     d_version: 1, d_flags: 1, d_fieldmask: 0, d_id: id, d_blk_hardlimit: d.dqb_bhardlimit * 2n, d_blk_softlimit: d.dqb_bsoftlimit * 2n,
@@ -48,17 +49,18 @@ vi.mock('../../src/sys/quotactl.js', () => {
     qSetQuota: (_t: unknown, type: string, id: number, d: IfDqblk) => {
       log(`set ${type} ${id} valid=${d.dqb_valid} b=${d.dqb_bsoftlimit}/${d.dqb_bhardlimit} i=${d.dqb_isoftlimit}/${d.dqb_ihardlimit}`)
     },
-    qGetNextQuota: (_t: unknown, _type: string, from: number): IfNextdqblk => {
+    // Q_GETNEXTQUOTA / Q_XGETNEXTQUOTA answers as records: the script's dquots through the real converters
+    qGetNextRecord: (_t: unknown, _type: string, from: number) => {
       log(`next ${from}`)
       failIf('next', from, 'next')
       const [id, d] = next(from)
-      return {...d, dqb_id: id}
+      return dqblkToRecord(id, d)
     },
-    qXGetNextQuota: (_t: unknown, _type: string, from: number): FsDiskQuota => {
+    qXGetNextRecord: (_t: unknown, _type: string, from: number) => {
       log(`xnext ${from}`)
       failIf('xnext', from, 'next')
       const [id, d] = next(from)
-      return xfs(id, d)
+      return xfsToRecord(xfs(id, d))
     },
     qXGetQuota: (_t: unknown, _type: string, id: number): FsDiskQuota => {
       log(`xget ${id}`)
