@@ -11,7 +11,9 @@ function scanLine(fs: FilesystemCheckJson): string | null {
   const s = fs.scan
   if (!s) return null
   const ro = s.remountedReadOnly ? ', read-only' : ''
-  return `${fs.mountpoint}: scanned ${group(s.files)} files and ${group(s.directories)} directories (${formatBytes(s.bytes)}) in ${(s.durationMs / 1000).toFixed(1)} s${ro}`
+  const how = s.method === 'inode-table' ? 'from the inode tables' : 'by walking the tree'
+  const why = s.fallback ? ` (inode tables not read: ${s.fallback})` : ''
+  return `${fs.mountpoint}: scanned ${group(s.files)} files and ${group(s.directories)} directories (${formatBytes(s.bytes)}) ${how} in ${(s.durationMs / 1000).toFixed(1)} s${ro}${why}`
 }
 
 function typeLine(fs: FilesystemCheckJson, t: TypeCheckJson): string {
