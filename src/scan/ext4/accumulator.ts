@@ -10,10 +10,12 @@ class IdSums {
   readonly inodes = new Float64Array(DENSE_IDS)
   readonly bytes = new Float64Array(DENSE_IDS)
   readonly sparse: IdTally = new Map()
+  /** dense ids in the order first seen, so that into() does not sweep all DENSE_IDS slots */
+  private readonly seen: number[] = []
 
   add(id: number, bytes: number): void {
     if (id < DENSE_IDS) {
-      this.inodes[id]++
+      if (this.inodes[id]++ === 0) this.seen.push(id)
       this.bytes[id] += bytes
     } else {
       addUsage(this.sparse, id, 1, bytes)
@@ -21,7 +23,7 @@ class IdSums {
   }
 
   into(t: IdTally): void {
-    for (let id = 0; id < DENSE_IDS; id++) if (this.inodes[id] !== 0) addUsage(t, id, this.inodes[id], this.bytes[id])
+    for (const id of [...this.seen].sort((a, b) => a - b)) addUsage(t, id, this.inodes[id], this.bytes[id])
     for (const [id, u] of this.sparse) addUsage(t, id, u.inodes, u.bytes)
   }
 }
