@@ -59,7 +59,7 @@ NOTES: what the kernel charges and a walk cannot see (the inode-table reader doe
     'no-remount': Flags.boolean({char: 'm', description: 'Accepted for linuxquota compatibility: quotakit does not remount unless --remount-ro.'}),
     verbose: Flags.boolean({char: 'v', description: 'Also print the scan summary, and what -c wrote.'}),
     scan: Flags.option({options: ['auto', 'inodes', 'walk'] as const, default: 'auto' as const, description: 'How to read ext2/3/4: auto (the inode tables from the device when it can be read, else walk the tree), inodes (the inode tables, or fail), walk (always walk the tree).'})(),
-    threads: Flags.integer({description: 'Threads reading directories (default: one per CPU, at most 4; 0 = the main thread only, the default on one CPU).', min: 0, max: 64}),
+    threads: Flags.integer({description: 'Threads reading (default: one per CPU, at most 4; 0 = the main thread only, the default on one CPU). A walk starts that many workers; an inode-table scan starts one fewer, the main thread reading too.', min: 0, max: 64}),
   }
 
   static override exitStatus = [

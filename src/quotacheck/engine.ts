@@ -21,8 +21,8 @@ import {readQuotaFileAt, replaceFile} from '../quotafile/io.js'
 import {linuxquotaOrder} from '../quotafile/order.js'
 import {quotaFilePath, quotaOption} from '../quotafile/paths.js'
 import {buildQuotaFile} from '../quotafile/writer.js'
-import {Ext4Unavailable, scanExt4} from '../scan/ext4/scan.js'
-import {type ScanProgress, type ScanResult, scanTree} from '../scan/scanner.js'
+import {Ext4Unavailable, scanExt4Parallel} from '../scan/ext4/scan.js'
+import {type ScanProgress, type ScanResult, defaultThreads, scanTree} from '../scan/scanner.js'
 import {type IdTally, addUsage, subtractUsage} from '../scan/tally.js'
 import type {DriftJson, ErrorJson, FilesystemCheckJson, QuotacheckMode, QuotacheckResult, ScanJson, TypeCheckJson} from './model.js'
 
@@ -308,7 +308,8 @@ export class QuotacheckEngine {
         try {
           const expect = {major: fs.devMajor, minor: fs.devMinor}
           const beforeRead = () => this.syncFilesystem(fs)
-          return {scan: scanExt4({device: fs.device, root: fs.mountpoint, expect, projects, onProgress, beforeRead}), fallback: null}
+          const threads = this.req.threads ?? defaultThreads()
+          return {scan: await scanExt4Parallel({device: fs.device, root: fs.mountpoint, expect, projects, onProgress, beforeRead, threads}), fallback: null}
         } catch (e) {
           if (!(e instanceof Ext4Unavailable)) throw e
           fallback = e.reason

@@ -6,9 +6,11 @@
 
 import {copyFileSync, openSync, closeSync, writeSync, readFileSync, truncateSync} from 'node:fs'
 import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {Ext4Unavailable, readExt4Layout, scanExt4} from '../../../src/scan/ext4/scan.js'
+import {requireBuild} from '../../cli/helpers.js'
 import {STANDARD_OWNERS, STANDARD_PROJECTS, cleanup, e2fsckUsage, makeImage, plain, runDebugfs, standardTree, workDir} from './images.js'
 
 afterAll(cleanup)
@@ -84,6 +86,21 @@ function statOf(img: string, path: string): {ino: number; blocks: number} {
   const text = runDebugfs(img, [`stat ${path}`])
   return {ino: Number(/Inode: (\d+)/.exec(text)![1]), blocks: Number(/Blockcount: (\d+)/.exec(text)![1])}
 }
+
+describe('several threads', () => {
+  it('the compiled scan with worker threads counts what one thread does', async () => {
+    requireBuild()
+    const built = (await import(pathToFileURL(join(process.cwd(), 'dist/src/scan/ext4/scan.js')).href)) as typeof import('../../../src/scan/ext4/scan.js')
+    const img = makeImage('threads', standardTree('threads'), ['-O', 'quota,project,^metadata_csum,^uninit_bg', '-g', '2048'], [...STANDARD_OWNERS, ...STANDARD_PROJECTS])
+    expect(built.ext4WorkersAvailable()).toBe(true)
+    const one = scan(img)
+    const several = await built.scanExt4Parallel({device: img, root: '/mnt/test', expect: null, projects: true, threads: 3})
+    expect(built.workItems(readExt4Layout(img).sb, readExt4Layout(img).groups).length).toBeGreaterThan(8)
+    expect(several.threads).toBe(2)
+    for (const type of ['user', 'group', 'project'] as const) expect(plain(several.tallies, type)).toEqual(plain(one.tallies, type))
+    expect(several.counters).toEqual(one.counters)
+  })
+})
 
 describe('what e2fsck cannot vouch for', () => {
   it('a huge_file inode counts i_blocks (with i_blocks_high) in filesystem blocks', () => {
