@@ -170,7 +170,7 @@ async function labTable(): Promise<ResultTable> {
     }
     const same = (await lab.exec('cmp /tmp/linuxquota.user /tmp/quotakit.user && cmp /tmp/linuxquota.group /tmp/quotakit.group')).code === 0
     const startup = JSON.parse(await guest(lab, 'node /tmp/timer.mjs /usr/bin/node /opt/quotakit/bin/run.js --version')) as {ms: number}
-    const scan = JSON.parse(await guest(lab, 'quotakit quotacheck -cug --json /mnt/bench')) as {filesystems: Array<{scan: {method: string; durationMs: number; files: number; directories: number}}>}
+    const scan = JSON.parse(await guest(lab, 'quotakit quotacheck -cug --json /mnt/bench')) as {filesystems: Array<{scan: {method: string; durationMs: number; files: number; directories: number; threads: number}}>}
     const s = scan.filesystems[0].scan
     return {
       title: `quotacheck -cug in the lab (${files.toLocaleString('en-US')} files, ext4 on a virtio disk, qemu TCG, ${cpus} vCPUs)`,
@@ -179,7 +179,7 @@ async function labTable(): Promise<ResultTable> {
       goals: [{name: 'quotakit quotacheck -cug', maxRatio: LAB_GOAL}],
       notes: [
         `files written: ${same ? 'byte-identical to linuxquota\'s' : 'DIFFERENT from linuxquota\'s'}`,
-        `quotakit read the filesystem by ${s.method} (${s.files.toLocaleString('en-US')} files, ${s.directories.toLocaleString('en-US')} directories) in ${s.durationMs} ms of its run; quotakit --version alone takes ${Math.round(startup.ms)} ms in the guest (Node start-up under TCG)`,
+        `quotakit read the filesystem by ${s.method} (${s.files.toLocaleString('en-US')} files, ${s.directories.toLocaleString('en-US')} directories, ${s.threads} worker thread(s) besides the main one) in ${s.durationMs} ms of its run; quotakit --version alone takes ${Math.round(startup.ms)} ms in the guest (Node start-up under TCG)`,
         'both read the inode tables from the block device: linuxquota through libext2fs (Debian builds it with EXT2_DIRECT), quotakit through src/scan/ext4',
         `one unmeasured run of each first, then ${rounds} alternating rounds; times from the guest clock`,
       ],
