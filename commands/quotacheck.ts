@@ -19,7 +19,9 @@ import {terminalProgress} from '../src/scan/progress.js'
 
 export default class Quotacheck extends QuotaCommand<QuotacheckResult, typeof Quotacheck> {
   static override summary = 'Scan filesystems, compare usage with the quota records, fix drift, and create quota files.'
-  static override description = `Walks each filesystem (never crossing into other mounts, directories read by several threads) and counts, per user, group or project id, the inodes (each inode once: hard links are counted once) and the allocated space (st_blocks x 512, what the kernel charges). The quota files' own space is not counted, as in linuxquota.
+  static override description = `Reads each filesystem and counts, per user, group or project id, the inodes (each inode once: hard links are counted once) and the allocated space (st_blocks x 512, what the kernel charges). The quota files' own space is not counted, as in linuxquota.
+
+How a filesystem is read (--scan): ext2, ext3 and ext4 are read from their inode tables, straight from the block device (as Debian's linuxquota does; it needs root to open the device), one sequential pass over each block group's used inodes, much faster than a walk. It goes through the block device's page cache, where ext4 keeps its metadata, so what the kernel has updated is seen; the filesystem is synced first. When the device cannot be read (not root, the device node missing or not the mounted one, a superblock it does not understand), the tree is walked instead and the JSON's scan.fallback says why; --scan inodes makes that an error, --scan walk always walks. The walk (every other filesystem) never crosses into other mounts and reads directories in several threads.
 
 Default: compare the scan with the usage the kernel records for every id (or, when quota is off, with the quota file) and list the ids that differ; nothing is changed. Exit 0 when all agree, 1 when some usage drifted.
 
@@ -29,7 +31,7 @@ Default: compare the scan with the usage the kernel records for every id (or, wh
 
 A busy filesystem drifts while it is scanned. --remount-ro remounts it read-only for the scan and read-write afterwards, as linuxquota does by default (it fails while files are open for writing; -M scans anyway).
 
-NOTES: what the kernel charges and a scan cannot see: files deleted while still open, and the directory a mount covers. XFS also charges its realtime bitmap and summary inodes to id 0; quotakit reads them from the superblock (as root) and adds them. Project ids are read with FS_IOC_FSGETXATTR for directories and regular files (an open and an ioctl each, so -P scans are slower); symlinks and special files cannot be opened for it and are taken to have their directory's project id, which is what the kernel gives them in a project directory.`
+NOTES: what the kernel charges and a walk cannot see (the inode-table reader does count them): files deleted while still open, and what lies under a directory another mount covers. XFS also charges its realtime bitmap and summary inodes to id 0; quotakit reads them from the superblock (as root) and adds them. Project ids are read with FS_IOC_FSGETXATTR for directories and regular files (an open and an ioctl each, so -P scans are slower); symlinks and special files cannot be opened for it and are taken to have their directory's project id, which is what the kernel gives them in a project directory.`
 
   static override examples = [
     {description: 'Check user and group usage on /home against the kernel.', command: '<%= config.bin %> <%= command.id %> -ug /home'},
@@ -39,7 +41,7 @@ NOTES: what the kernel charges and a scan cannot see: files deleted while still 
   ]
 
   static override strict = false // MOUNT...
-  static override usage = ['<%= command.id %> [-ugP] [--fix | -c [-b] [-f] [-F vfsv0|vfsv1]] [--remount-ro [-M]] (-a [-R] | MOUNT...)']
+  static override usage = ['<%= command.id %> [-ugP] [--fix | -c [-b] [-f] [-F vfsv0|vfsv1]] [--remount-ro [-M]] [--scan auto|inodes|walk] (-a [-R] | MOUNT...)']
 
   static override flags = {
     user: Flags.boolean({char: 'u', description: 'Check user quota (the default).'}),
@@ -56,7 +58,8 @@ NOTES: what the kernel charges and a scan cannot see: files deleted while still 
     'try-remount': Flags.boolean({char: 'M', description: 'With --remount-ro: scan anyway if the remount fails.'}),
     'no-remount': Flags.boolean({char: 'm', description: 'Accepted for linuxquota compatibility: quotakit does not remount unless --remount-ro.'}),
     verbose: Flags.boolean({char: 'v', description: 'Also print the scan summary, and what -c wrote.'}),
-    threads: Flags.integer({description: 'Threads reading directories (default: one per CPU, at most 4; 0 = the main thread only, the default on one CPU).', min: 0, max: 64}),
+    scan: Flags.option({options: ['auto', 'inodes', 'walk'] as const, default: 'auto' as const, description: 'How to read ext2/3/4: auto (the inode tables from the device when it can be read, else walk the tree), inodes (the inode tables, or fail), walk (always walk the tree).'})(),
+    threads: Flags.integer({description: 'Threads reading (default: one per CPU, at most 4; 0 = the main thread only, the default on one CPU). A walk starts that many workers; an inode-table scan starts one fewer, the main thread reading too.', min: 0, max: 64}),
   }
 
   static override exitStatus = [
@@ -72,7 +75,9 @@ NOTES: what the kernel charges and a scan cannot see: files deleted while still 
   static override files = [
     {path: 'aquota.user, aquota.group', description: 'vfsv0/vfsv1 quota files at the filesystem root (or as named by usrquota=/grpquota=)'},
     {path: '<file>.new, <file>~', description: 'the file being written, and the previous file kept by -b'},
-    {path: '/proc/self/mountinfo', description: 'mounts below a filesystem, which the scan does not enter'},
+    {path: '/proc/self/mountinfo', description: 'mounts below a filesystem, which the walk does not enter'},
+    {path: '/dev/*', description: 'the block device of an ext2/3/4 filesystem, whose inode tables are read (root)'},
+    {path: '/sys/dev/block/MAJOR:MINOR/size', description: 'the device\'s size, which bounds what the superblock may claim'},
   ]
 
   static override seeAlso = ['quotacheck(8)', 'repquota(8)', 'quotaon(8)', 'e2fsck(8)', 'xfs_quota(8)']
@@ -104,6 +109,7 @@ NOTES: what the kernel charges and a scan cannot see: files deleted while still 
     const showProgress = Boolean(process.stderr.isTTY) && !this.jsonEnabled()
     const {remountReadOnly, remountReadWrite} = flags['remount-ro'] ? await import('../src/sys/remount.js') : {remountReadOnly: undefined, remountReadWrite: undefined}
     const {hiddenXfsUsage, readXfsSuper} = await import('../src/sys/xfs-super.js')
+    const {syncFilesystem} = await import('../src/sys/syncfs.js')
     const engine = new QuotacheckEngine(
       {
         mode,
@@ -117,12 +123,14 @@ NOTES: what the kernel charges and a scan cannot see: files deleted while still 
         remountReadOnly: flags['remount-ro'],
         tryRemount: flags['try-remount'],
         threads: flags.threads,
+        scanMethod: flags.scan,
         nowEpoch: Math.floor(Date.now() / 1000),
       },
       {
         backend,
         nameOf: (type, id) => resolver.nameOf(type, id),
         progress: showProgress ? (fs) => terminalProgress(process.stderr, fs.mountpoint) : undefined,
+        syncFilesystem,
         remount: remountReadOnly && remountReadWrite ? {readOnly: remountReadOnly, readWrite: remountReadWrite} : undefined,
         xfsHiddenUsage: (fs) => {
           const sb = readXfsSuper(fs.device)

@@ -38,7 +38,9 @@ export function qemuArgs(options: QemuOptions): string[] {
     '-m', String(options.memoryMiB),
     // Without ACPI the kernel routes PCI interrupts from the BIOS tables: virtio probing takes
     // ~1 s less under TCG. The guest then leaves with `reboot -f`, which -no-reboot turns into exit.
-    '-machine', 'pc,acpi=off',
+    // But without ACPI's CPU table the kernel sees only the boot CPU ("smpboot: Boot CPU (id 0)
+    // not listed by BIOS ... SMP disabled"): several CPUs need ACPI.
+    '-machine', options.cpus > 1 ? 'pc' : 'pc,acpi=off',
     '-no-reboot',
     '-nic', 'none',
     ...(images.host.bios ? ['-bios', images.host.bios] : []),

@@ -21,7 +21,8 @@ import {readQuotaFileAt, replaceFile} from '../quotafile/io.js'
 import {linuxquotaOrder} from '../quotafile/order.js'
 import {quotaFilePath, quotaOption} from '../quotafile/paths.js'
 import {buildQuotaFile} from '../quotafile/writer.js'
-import {type ScanProgress, type ScanResult, scanTree} from '../scan/scanner.js'
+import {Ext4Unavailable, scanExt4Parallel} from '../scan/ext4/scan.js'
+import {type ScanProgress, type ScanResult, defaultThreads, scanTree} from '../scan/scanner.js'
 import {type IdTally, addUsage, subtractUsage} from '../scan/tally.js'
 import type {DriftJson, ErrorJson, FilesystemCheckJson, QuotacheckMode, QuotacheckResult, ScanJson, TypeCheckJson} from './model.js'
 
@@ -68,8 +69,18 @@ export interface QuotacheckRequest {
   /** -M: go on when the read-only remount fails */
   tryRemount: boolean
   threads?: number
+  /**
+   * How to read each filesystem: auto (ext2/3/4: the inode tables from the device when it can be
+   * read, else the walk), inodes (the inode tables or fail), walk (always walk the tree)
+   */
+  scanMethod?: ScanMethod
   nowEpoch: number
 }
+
+export type ScanMethod = 'auto' | 'inodes' | 'walk'
+
+/** Filesystems whose inode tables scan/ext4/ reads. */
+const INODE_TABLE_FSTYPES = new Set(['ext2', 'ext3', 'ext4'])
 
 /** What the engine needs from outside: the kernel, names, progress, and the OS calls to remount. */
 export interface QuotacheckDeps {
@@ -78,6 +89,8 @@ export interface QuotacheckDeps {
   /** a progress sink for one filesystem's scan (the command gives one on a terminal) */
   progress?: (fs: Filesystem) => {update: (p: ScanProgress) => void; done: () => void} | undefined
   remount?: {readOnly: (fs: Filesystem) => void; readWrite: (fs: Filesystem) => void}
+  /** syncfs(2) the filesystem, before its inode tables are read from the device */
+  syncFilesystem?: (fs: Filesystem) => void
   /** XFS: usage of the metadata inodes its quotacheck counts (null when the superblock cannot be read) */
   xfsHiddenUsage?: (fs: Filesystem) => {inodes: number; bytes: number} | null
   warn: (message: string) => void
@@ -240,12 +253,13 @@ export class QuotacheckEngine {
     }
 
     let scan: ScanResult
+    let fallback: string | null
     let remounted = false
     try {
       remounted = this.remountReadOnly(fs)
       const sink = this.deps.progress?.(fs)
       try {
-        scan = await scanTree({root: fs.mountpoint, projects: live.some((p) => p.type === 'project'), threads: this.req.threads, onProgress: sink?.update})
+        ;({scan, fallback} = await this.scan(fs, live.some((p) => p.type === 'project'), sink?.update))
       } finally {
         sink?.done()
         if (remounted) this.remountReadWrite(fs)
@@ -256,7 +270,7 @@ export class QuotacheckEngine {
       return json
     }
     const hidden = this.addHiddenUsage(fs, scan)
-    json.scan = scanJson(scan, remounted, hidden)
+    json.scan = scanJson(scan, remounted, hidden, fallback)
     if (scan.counters.issues > 0) {
       const first = scan.issues[0]
       json.error = this.fail(
@@ -280,6 +294,48 @@ export class QuotacheckEngine {
       }
     }
     return json
+  }
+
+  /**
+   * Reads the filesystem: from its inode tables when it is ext2/3/4 and its device can be read
+   * (root), else by walking it. `fallback` says why an ext2/3/4 filesystem was walked in auto mode.
+   */
+  private async scan(fs: Filesystem, projects: boolean, onProgress?: (p: ScanProgress) => void): Promise<{scan: ScanResult; fallback: string | null}> {
+    const method = this.req.scanMethod ?? 'auto'
+    let fallback: string | null = null
+    if (method !== 'walk') {
+      if (INODE_TABLE_FSTYPES.has(fs.fstype)) {
+        try {
+          const expect = {major: fs.devMajor, minor: fs.devMinor}
+          const beforeRead = () => this.syncFilesystem(fs)
+          const threads = this.req.threads ?? defaultThreads()
+          return {scan: await scanExt4Parallel({device: fs.device, root: fs.mountpoint, expect, projects, onProgress, beforeRead, threads}), fallback: null}
+        } catch (e) {
+          if (!(e instanceof Ext4Unavailable)) throw e
+          fallback = e.reason
+        }
+      } else {
+        fallback = `${fs.fstype} has no inode-table reader (ext2, ext3 and ext4 only)`
+      }
+      if (method === 'inodes') {
+        throw new QuotacheckError(LEGACY_EXIT.cannotScan, `cannot read the inode tables: ${fallback}`, {
+          mount: fs.mountpoint,
+          hint: 'run as root, or give --scan walk (or auto) to walk the directory tree',
+        })
+      }
+      if (!INODE_TABLE_FSTYPES.has(fs.fstype)) fallback = null // walking is the only way, not a fallback
+    }
+    const scan = await scanTree({root: fs.mountpoint, projects, threads: this.req.threads, onProgress})
+    return {scan, fallback}
+  }
+
+  private syncFilesystem(fs: Filesystem): void {
+    try {
+      this.deps.syncFilesystem?.(fs)
+    } catch (e) {
+      const err = asQuotaError(e)
+      throw new QuotacheckError(LEGACY_EXIT.syncOrRemount, err.message, {mount: fs.mountpoint, errno: err.errno})
+    }
   }
 
   /**
@@ -464,10 +520,12 @@ function countIds(tally: IdTally, records: readonly QuotaRecord[]): number {
   return ids.size
 }
 
-function scanJson(scan: ScanResult, remounted: boolean, hiddenInodes: number): ScanJson {
+function scanJson(scan: ScanResult, remounted: boolean, hiddenInodes: number, fallback: string | null): ScanJson {
   const c = scan.counters
   const seconds = scan.durationMs / 1000
   return {
+    method: scan.method,
+    fallback,
     files: c.files,
     directories: c.dirs,
     bytes: c.bytes,

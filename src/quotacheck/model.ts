@@ -69,6 +69,10 @@ export interface TypeCheckJson {
 }
 
 export interface ScanJson {
+  /** walk: the directory tree was walked; inode-table: ext2/3/4 inode tables were read from the device */
+  method: 'walk' | 'inode-table'
+  /** why an ext2/3/4 filesystem was walked rather than read from its inode tables (null otherwise) */
+  fallback: string | null
   files: number
   directories: number
   bytes: number

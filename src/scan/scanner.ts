@@ -45,6 +45,8 @@ export interface ScanResult {
   issues: ScanIssue[]
   durationMs: number
   threads: number
+  /** how the filesystem was read: by walking its directories, or from its inode tables (ext4/, ext2/3/4 only) */
+  method: 'walk' | 'inode-table'
 }
 
 export const DEFAULT_MAX_THREADS = 4
@@ -88,7 +90,7 @@ export async function scanTree(opts: ScanOptions): Promise<ScanResult> {
   let threads = opts.threads ?? defaultThreads()
   if (threads > 0 && !workersAvailable()) threads = 0
   const states = threads === 0 ? [walkHere(main, rootItem, opts, started)] : [main.state, ...(await walkInWorkers(threads, walkOptions, rootItem, opts, started))]
-  return {root: opts.root, ...combine(states, opts.projects), durationMs: performance.now() - started, threads}
+  return {root: opts.root, ...combine(states, opts.projects), durationMs: performance.now() - started, threads, method: 'walk'}
 }
 
 function walkHere(walker: Walker, root: DirItem, opts: ScanOptions, started: number): WalkState {

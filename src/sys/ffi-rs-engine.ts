@@ -41,6 +41,7 @@ interface Native {
     getpwent_r: FieldType[]
     ioctl: FieldType[]
     mount: FieldType[]
+    syncfs: FieldType[]
     none: FieldType[]
   }
 }
@@ -73,6 +74,8 @@ function loadNative(): Native {
       ioctl: [T.I32, T.I32, T.U8Array],
       // int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)
       mount: [T.String, T.String, T.String, T.I64, T.String],
+      // int syncfs(int fd)
+      syncfs: [T.I32],
       none: [],
     },
   }
@@ -257,6 +260,13 @@ function mount(source: string, target: string, fstype: string, flags: number, da
   return checked(r)
 }
 
+/** syncfs(2): write out everything of the filesystem that holds `fd`. */
+function syncfs(fd: number): SysResult {
+  const {ffi, sig} = loadNative()
+  const r = ffi.load({library: LIB, funcName: 'syncfs', retType: ffi.DataType.I32, paramsType: sig.syncfs, paramsValue: [fd | 0], errno: true, freeResultMemory: false}) as unknown as ErrnoResult
+  return checked(r)
+}
+
 export const ffiRsEngine: LibcEngine = {
   name: 'ffi-rs',
   load: () => void loadNative(),
@@ -269,4 +279,5 @@ export const ffiRsEngine: LibcEngine = {
   nssRewind,
   ioctl,
   mount,
+  syncfs,
 }

@@ -25,6 +25,7 @@ interface Native {
   syscall4: Fn
   ioctl: Fn
   mount: Fn
+  syncfs: Fn
   nss: Record<NssByName | NssById | NssEnt | NssRewind, Fn>
 }
 
@@ -44,6 +45,7 @@ function loadNative(): Native {
     // ioctl(2) is variadic too; the kernel reads request as 32 bits
     ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)'),
     mount: lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+    syncfs: lib.func('int syncfs(int fd)'),
     nss: {
       getpwnam_r: lib.func('int getpwnam_r(const char *name, void *ent, void *buf, size_t len, void *result)'),
       getgrnam_r: lib.func('int getgrnam_r(const char *name, void *ent, void *buf, size_t len, void *result)'),
@@ -79,4 +81,5 @@ export const koffiEngine: LibcEngine = {
   nssRewind: (fn) => void loadNative().nss[fn](),
   ioctl: (fd, request, arg) => result(loadNative().ioctl(fd | 0, request >>> 0, arg) as number),
   mount: (source, target, fstype, flags, data) => result(loadNative().mount(source, target, fstype, flags, data) as number),
+  syncfs: (fd) => result(loadNative().syncfs(fd | 0) as number),
 }

@@ -29,4 +29,5 @@ export interface LibcEngine {
   nssRewind(fn: NssRewind): void
   ioctl(fd: number, request: number, arg: Buffer): SysResult
   mount(source: string, target: string, fstype: string, flags: number, data: string): SysResult
+  syncfs(fd: number): SysResult
 }

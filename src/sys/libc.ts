@@ -102,3 +102,8 @@ export function ioctl(fd: number, request: number, arg: Buffer): SysResult {
 export function mount(source: string, target: string, fstype: string, flags: number, data: string): SysResult {
   return selectEngine().mount(source, target, fstype, flags, data)
 }
+
+/** syncfs(2): write out everything of the filesystem that holds `fd`. */
+export function syncfs(fd: number): SysResult {
+  return selectEngine().syncfs(fd)
+}

@@ -36,6 +36,7 @@ import {
   Q_XSETQLIM,
   USRQUOTA,
 } from './constants.js'
+import {devMajor, devMinor} from './devnum.js'
 import {type ErrnoContext, errnoError, errnoName, type QuotaOp} from './errno.js'
 import {pinned, quotactl, quotactlFd} from './libc.js'
 import {
@@ -70,10 +71,6 @@ type Handle = {kind: 'device'; path: string} | {kind: 'fd'; fd: number}
 const handles = new Map<string, Handle>()
 const handleKey = (t: QuotaTarget) => `${t.mountpoint}\0${t.device}\0${t.devMajor}:${t.devMinor}`
 let exitHookInstalled = false
-
-// Linux dev_t split (glibc's gnu_dev_major/minor), on bigint so large numbers stay exact.
-const devMajor = (d: bigint) => Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn))
-const devMinor = (d: bigint) => Number((d & 0xffn) | ((d >> 12n) & ~0xffn))
 
 function isOwnBlockDevice(t: QuotaTarget): boolean {
   // A relative source ("tmpfs", "none") names no device; stat'ing it would look in the cwd.

@@ -153,6 +153,39 @@ describe('check (the default): compare with the kernel', () => {
   })
 })
 
+describe('--scan: how ext4 is read', () => {
+  const consistent = (): FakeState => {
+    const u = usageOf(fsRoot)
+    return {filesystems: [fs()], records: {[`${fsRoot}|user`]: recordsOf(u.user), [`${fsRoot}|group`]: recordsOf(u.group)}}
+  }
+
+  it('auto: a device that cannot be read means walking the tree, and the JSON and -v say why', () => {
+    const out = json(run(['-ug', '--json', fsRoot], consistent()).stdout)
+    expect(schemaErrors('quotacheck', out)).toEqual([])
+    expect(out.filesystems[0].scan).toMatchObject({method: 'walk', fallback: 'cannot open /dev/vdz: ENOENT'})
+    const v = run(['-ugv', fsRoot], consistent())
+    expect([v.status, v.stderr]).toEqual([0, ''])
+    expect(v.stdout).toMatch(/scanned 2 files and 4 directories .* by walking the tree in [\d.]+ s \(inode tables not read: cannot open \/dev\/vdz: ENOENT\)/)
+  })
+
+  it('walk: no attempt, so no fallback to report; inodes: exit 2 with the reason', () => {
+    const walked = json(run(['-ug', '--json', '--scan', 'walk', fsRoot], consistent()).stdout)
+    expect(walked.filesystems[0].scan).toMatchObject({method: 'walk', fallback: null})
+    const r = run(['-ug', '--scan', 'inodes', fsRoot], consistent())
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('cannot read the inode tables: cannot open /dev/vdz: ENOENT')
+  })
+
+  it('a filesystem that is not ext2/3/4 is walked in auto mode with no fallback to report; --scan inodes refuses it', () => {
+    const state = consistent()
+    state.filesystems = [fs({fstype: 'xfs'})]
+    expect(json(run(['-ug', '--json', fsRoot], state).stdout).filesystems[0].scan).toMatchObject({method: 'walk', fallback: null})
+    const r = run(['-ug', '--scan', 'inodes', fsRoot], state)
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('xfs has no inode-table reader')
+  })
+})
+
 describe('--fix', () => {
   it('writes the scanned usage into the kernel, keeps a running grace timer, exit 0', () => {
     const u = usageOf(fsRoot)

@@ -36,7 +36,7 @@ interface TypeJson {
 }
 interface FsJson {
   mountpoint: string
-  scan: {files: number; directories: number; extraLinks: number; hiddenInodes: number; remountedReadOnly: boolean; issues: unknown[]} | null
+  scan: {method: string; fallback: string | null; threads: number; files: number; directories: number; extraLinks: number; hiddenInodes: number; remountedReadOnly: boolean; issues: unknown[]} | null
   types: TypeJson[]
 }
 
@@ -88,6 +88,11 @@ describe('the scan equals the kernel', () => {
   it('on /mnt/ext4 and /mnt/xfs for users, groups and projects, after sync', async () => {
     const {code, out, stderr} = await quotacheck('-ugP /mnt/ext4 /mnt/xfs')
     expect(stderr).toBe('')
+    // as root, ext4 is read from its inode tables; XFS is walked
+    expect(out.filesystems.map((f) => [f.scan!.method, f.scan!.fallback])).toEqual([
+      ['inode-table', null],
+      ['walk', null],
+    ])
     for (const fs of out.filesystems) {
       expect(statuses(fs), `${fs.mountpoint}: ${JSON.stringify(fs.types.map((t) => t.drift))}`).toEqual(['user:consistent', 'group:consistent', 'project:consistent'])
       expect(fs.scan).toMatchObject({extraLinks: 2, issues: []})
@@ -101,9 +106,38 @@ describe('the scan equals the kernel', () => {
 
   it('on /mnt/ext4v0 (vfsv0 files, the quota files themselves not counted)', async () => {
     const {code, out} = await quotacheck('-ug /mnt/ext4v0')
+    expect(out.filesystems[0].scan!.method).toBe('inode-table')
     expect(statuses(out.filesystems[0])).toEqual(['user:consistent', 'group:consistent'])
     expect(out.filesystems[0].types.map((t) => t.source)).toEqual(['kernel', 'kernel'])
     expect(code).toBe(0)
+  })
+
+  it('on both ext4 mounts by walking the tree too (--scan walk), with the same counts as the inode tables', async () => {
+    const walked = await quotacheck('-ug --scan walk /mnt/ext4 /mnt/ext4v0')
+    // --threads 2: the main thread and one worker share the inode tables
+    const read = await quotacheck('-ug --scan inodes --threads 2 /mnt/ext4 /mnt/ext4v0')
+    for (const [i, fs] of walked.out.filesystems.entries()) {
+      expect(fs.scan!.method).toBe('walk')
+      expect(read.out.filesystems[i].scan).toMatchObject({method: 'inode-table', threads: 1})
+      expect(statuses(fs), fs.mountpoint).toEqual(['user:consistent', 'group:consistent'])
+      expect(statuses(read.out.filesystems[i]), fs.mountpoint).toEqual(['user:consistent', 'group:consistent'])
+      const counts = (f: FsJson) => [f.scan!.files, f.scan!.directories, f.scan!.extraLinks]
+      expect(counts(read.out.filesystems[i])).toEqual(counts(fs))
+    }
+    expect([walked.code, read.code]).toEqual([0, 0])
+  })
+
+  it('a file deleted while still open: the kernel still charges it, the inode tables show it, a walk cannot', async () => {
+    await ok(`runas alice sh -c 'dd if=/dev/zero of=/mnt/ext4/shared/alice/held bs=1k count=64 2>/dev/null; exec 3</mnt/ext4/shared/alice/held; rm /mnt/ext4/shared/alice/held; echo $$ >/tmp/holder; exec sleep 600' >/dev/null 2>&1 &
+      while [ ! -s /tmp/holder ]; do sleep 0.1; done; sleep 0.5; sync`)
+    try {
+      const read = await quotacheck('-u /mnt/ext4')
+      expect(statuses(read.out.filesystems[0])).toEqual(['user:consistent'])
+      const walked = await quotacheck('-u --scan walk /mnt/ext4')
+      expect(walked.out.filesystems[0].types[0].drift.map((d) => [d.id, d.deltaInodes, d.deltaBytes])).toEqual([[1000, -1, -65536]])
+    } finally {
+      await ok('kill $(cat /tmp/holder); rm -f /tmp/holder; sleep 0.5; sync')
+    }
   })
 })
 

@@ -147,6 +147,16 @@ describe.each([koffiEngine, ffiRsEngine])('engine $name', (engine: LibcEngine) =
     }
     expect(engine.mount('none', '/nonexistent/quotakit', 'tmpfs', 0, '')).toEqual({value: -1, errno: 2}) // ENOENT
   })
+
+  it('syncfs succeeds on an open file and reports EBADF for a closed descriptor', () => {
+    const fd = openSync(tmpdir(), 'r')
+    try {
+      expect(engine.syncfs(fd)).toEqual({value: 0, errno: 0})
+    } finally {
+      closeSync(fd)
+    }
+    expect(engine.syncfs(9999)).toEqual({value: -1, errno: 9})
+  })
 })
 
 describe('per-call cost by engine (informational, loose bound)', () => {
