@@ -50,6 +50,11 @@ export const ENVIRONMENT: Array<{name: string; description: string}> = [
     description: 'Set to 1 to make repquota ask the kernel for every id even where it could read the active vfsv0/vfsv1 quota file (as --from-kernel).',
   },
   {
+    name: 'QUOTAKIT_FFI',
+    description:
+      'The FFI library the libc calls go through: koffi (the default, ten times cheaper per call) or ffi-rs. Unset, koffi is tried first and ffi-rs is used when koffi cannot load on this platform; set, only that one is tried.',
+  },
+  {
     name: 'QUOTAKIT_FAKE_STATE',
     description: 'For tests only: path of a JSON file holding a simulated kernel quota state that is used instead of the real kernel.',
   },
