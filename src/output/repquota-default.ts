@@ -65,30 +65,14 @@ function blockLines(block: ReportBlock, opts: RepquotaFormatOptions, verbose: bo
   const lines: Line[] = header.map((text) => ({text}))
   for (const entry of block.entries) {
     const {name, space: s, inodes: i} = entryCells(entry, opts)
-    // One join, not a template: a template's pieces stay linked (a rope of ~20 strings per row)
+    // Joined, not a template: a template's pieces stay linked (a rope of ~20 strings per row)
     // until the output is joined, and at 100k rows keeping them alive was most of the GC's work.
-    const text = [
-      padEndBytes(name, NAME_COLUMNS),
-      ' ',
-      s.flag,
-      i.flag,
-      ' ',
-      s.used.padStart(7),
-      ' ',
-      s.soft.padStart(7),
-      ' ',
-      s.hard.padStart(7),
-      ' ',
-      s.grace.padStart(6),
-      ' ',
-      i.used.padStart(7),
-      ' ',
-      i.soft.padStart(5),
-      ' ',
-      i.hard.padStart(5),
-      ' ',
-      i.grace.padStart(6),
-    ].join('')
+    const columns = [
+      `${padEndBytes(name, NAME_COLUMNS)} ${s.flag}${i.flag}`,
+      s.used.padStart(7), s.soft.padStart(7), s.hard.padStart(7), s.grace.padStart(6),
+      i.used.padStart(7), i.soft.padStart(5), i.hard.padStart(5), i.grace.padStart(6),
+    ]
+    const text = columns.join(' ')
     lines.push({text, status: worseStatus(s.status, i.status)})
   }
   for (const text of trailer(block, verbose)) lines.push({text})
