@@ -11,6 +11,7 @@
 // and show under DEBUG=quota:file.
 
 import type {QuotaBackend} from '../backend.js'
+import {debugEnabled} from '../debug.js'
 import type {Filesystem, QuotaRecord, QuotaType} from '../core/types.js'
 import {QuotaError} from '../errors.js'
 import {TREE_FORMATS, type TreeFormat} from './format.js'
@@ -23,7 +24,7 @@ export type ActiveFileResult =
   /** `warn`: the file exists but the reader found it damaged (twice: a read may race a write): say so once */
   | {ok: false; reason: string; warn: boolean}
 
-const debugOn = /(^|,)\s*(quota|quota:file|quota\*|\*)\s*(,|$)/.test(process.env.DEBUG ?? '')
+const debugOn = debugEnabled('quota:file')
 
 function debug(fs: Filesystem, type: QuotaType, message: string): void {
   if (debugOn) process.stderr.write(`quota:file ${fs.mountpoint} ${type}: ${message}\n`)

@@ -13,6 +13,7 @@
 import {closeSync, openSync, constants as fsc, statSync} from 'node:fs'
 
 import type {Filesystem, QuotaRecord, QuotaType} from '../core/types.js'
+import {debugEnabled} from '../debug.js'
 import {QuotaError, usageError} from '../errors.js'
 import {
   FS_QSTATV_VERSION1,
@@ -142,7 +143,7 @@ export function closeHandles(): void {
   last = undefined
 }
 
-const debug = /(^|,)\s*(quota|quota:sys|quota\*|\*)\s*(,|$)/.test(process.env.DEBUG ?? '')
+const debug = debugEnabled('quota:sys')
 
 function checkId(id: number): number {
   // qid_t is u32; 0xFFFFFFFF is (qid_t)-1, never a valid id.
