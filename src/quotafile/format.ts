@@ -10,6 +10,7 @@
 // grace periods relative seconds. Everything little-endian.
 
 import type {GraceInfo, QuotaRecord, QuotaType} from '../core/types.js'
+import {exactU64LE} from '../core/u64.js'
 import {QuotaError} from '../errors.js'
 
 export type TreeFormat = 'vfsv0' | 'vfsv1'
@@ -238,15 +239,8 @@ export function diskToRecord(d: DiskDqblk): QuotaRecord | string {
   }
 }
 
-const TWO_32 = 2 ** 32
 /** Above this many KiB a limit in bytes is beyond 2^53 - 1. */
 const MAX_EXACT_KIB = 2 ** 43
-
-/** A little-endian u64 as an exact number, or -1 when it is beyond 2^53 - 1 (high word >= 2^21). */
-function u64At(buf: Buffer, at: number): number {
-  const hi = buf.readUInt32LE(at + 4)
-  return hi >= 0x20_0000 ? -1 : hi * TWO_32 + buf.readUInt32LE(at)
-}
 
 /** A stored limit in KiB as exact bytes, or -1. */
 const kibToBytes = (kib: number): number => (kib < 0 || kib >= MAX_EXACT_KIB ? -1 : kib * 1024)
@@ -270,15 +264,15 @@ export function entryRecord(buf: Buffer, at: number, format: TreeFormat): QuotaR
   } else {
     o = V1
     id = buf.readUInt32LE(at)
-    ihard = u64At(buf, at + V1.dqb_ihardlimit)
-    isoft = u64At(buf, at + V1.dqb_isoftlimit)
-    inodes = u64At(buf, at + V1.dqb_curinodes)
-    bhardKiB = u64At(buf, at + V1.dqb_bhardlimit)
-    bsoftKiB = u64At(buf, at + V1.dqb_bsoftlimit)
+    ihard = exactU64LE(buf, at + V1.dqb_ihardlimit)
+    isoft = exactU64LE(buf, at + V1.dqb_isoftlimit)
+    inodes = exactU64LE(buf, at + V1.dqb_curinodes)
+    bhardKiB = exactU64LE(buf, at + V1.dqb_bhardlimit)
+    bsoftKiB = exactU64LE(buf, at + V1.dqb_bsoftlimit)
   }
-  const used = u64At(buf, at + o.dqb_curspace)
-  const btime = u64At(buf, at + o.dqb_btime)
-  let itime = u64At(buf, at + o.dqb_itime)
+  const used = exactU64LE(buf, at + o.dqb_curspace)
+  const btime = exactU64LE(buf, at + o.dqb_btime)
+  let itime = exactU64LE(buf, at + o.dqb_itime)
   const bsoft = kibToBytes(bsoftKiB)
   const bhard = kibToBytes(bhardKiB)
   // the all-zero escape (isEscapedEmpty): id 0 with nothing but itime = 1

@@ -10,6 +10,7 @@
 // Offsets: quota-reference.md 1.4 (printed by compiling against the 6.1 uapi headers, x86_64).
 
 import type {GraceInfo, QuotaRecord, QuotaType, QuotaUpdate} from '../core/types.js'
+import {exactU64LE} from '../core/u64.js'
 import {QuotaError, usageError} from '../errors.js'
 import {
   BBSIZE,
@@ -455,10 +456,10 @@ export function dqblkToRecord(id: number, d: IfDqblk): QuotaRecord {
 
 /** A u64 field times `scale` (1, 512 or 1024) as an exact number; beyond 2^53-1, safeNumber's error. */
 function u64At(buf: Buffer, offset: number, scale: number, field: string, id: number): number {
-  const hi = buf.readUInt32LE(offset + 4)
-  // hi < 2^21: hi * 2^32 + lo < 2^53 is exact, and scaling by a power of two stays exact
-  const value = (hi * TWO32 + buf.readUInt32LE(offset)) * scale
-  if (hi < 0x200000 && value <= Number.MAX_SAFE_INTEGER) return value
+  const exact = exactU64LE(buf, offset)
+  // scaling an exact value by a power of two stays exact while it is a safe integer
+  const value = exact * scale
+  if (exact >= 0 && value <= Number.MAX_SAFE_INTEGER) return value
   return safeNumber(view(buf).getBigUint64(offset, true) * BigInt(scale), field, id)
 }
 
