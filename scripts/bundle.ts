@@ -4,10 +4,10 @@
 //
 // Why a bundle: importing @oclif/core file by file cost ~100 ms of a ~250 ms `filesystems --json`
 // (module resolution and compiling ~160 files); one file with a code cache costs ~15 ms.
-// Why everything in one file: only a single script can be compiled from a code cache (vm.Script),
-// and the rest of quotakit is small next to oclif (a bundle of `filesystems` alone measured no
-// faster); heavy dependencies stay out, loaded on demand as before (ffi-rs, koffi, cli-table3,
-// nodemailer).
+// Why everything in one file: only a single script can be compiled from a code cache (vm.Script).
+// Commands inside it are initialised only when run (src/cli/commands.ts); heavy dependencies stay
+// out, loaded on demand (ffi-rs, koffi, cli-table3, nodemailer). bundle-patches.ts trims what
+// every start pays inside oclif.
 
 import {spawnSync} from 'node:child_process'
 import {existsSync, rmSync} from 'node:fs'
@@ -15,6 +15,8 @@ import {dirname, join, relative, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {build} from 'rolldown'
+
+import {LAZY_BANNER, startupPatches} from './bundle-patches.js'
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..')
 const DIST = join(ROOT, 'dist')
@@ -43,11 +45,20 @@ async function bundle(): Promise<void> {
     input: join(DIST, 'src/cli/bundle-entry.js'),
     platform: 'node',
     external: EXTERNAL,
-    plugins: [keepModuleUrls],
+    plugins: [keepModuleUrls, startupPatches],
     logLevel: 'warn',
-    // import() fails in code compiled from a V8 code cache on Node 20 (vm.Script loses its
-    // dynamic-import callback): external packages loaded on demand are require()d instead.
-    output: {file: BUNDLE, format: 'cjs', codeSplitting: false, dynamicImportInCjs: false, banner: MODULE_URL_BANNER},
+    output: {
+      file: BUNDLE,
+      format: 'cjs',
+      // Whitespace only (names and code as written, for readable stack traces): a quarter less
+      // source for every start to read.
+      minify: {compress: false, mangle: false, codegen: {removeWhitespace: true}},
+      // import() fails in code compiled from a V8 code cache on Node 20 (vm.Script loses its
+      // dynamic-import callback): external packages loaded on demand are require()d instead.
+      codeSplitting: false,
+      dynamicImportInCjs: false,
+      banner: `${MODULE_URL_BANNER}\n${LAZY_BANNER}`,
+    },
   })
 }
 

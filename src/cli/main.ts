@@ -20,7 +20,7 @@ export async function main(argv: string[], root: string): Promise<void> {
   try {
     await run(argv, root)
     // Not awaited, as in oclif's execute(): when the reader has gone (`| head`) stdout never
-    // drains, and awaiting would leave the top-level await unsettled (node exits 13).
+    // drains, and awaiting would leave main() unsettled for good.
     void flush()
   } catch (thrown) {
     const missing = thrown instanceof Error ? NOT_FOUND.exec(thrown.message) : null

@@ -31,9 +31,28 @@ interface Native {
 
 let native: Native | undefined
 
+/**
+ * koffi's native module, straight from its prebuilt package when that is there: koffi's own
+ * loader reads the node binary's ELF headers twice to tell glibc from musl and wraps a few
+ * deprecated names, ~5 ms of a `quotakit filesystems` start (bench/startup.ts) against ~1.5 ms
+ * for the module itself (whose API, load/func/errno, is all this engine uses). A module that
+ * fails to load (musl, no prebuilt package for this platform) falls back to require('koffi').
+ */
+function requireKoffi(): typeof Koffi {
+  const require = createRequire(import.meta.url)
+  try {
+    const prebuilt = `@koromix/koffi-${process.platform}-${process.arch}/${process.platform}_${process.arch}/koffi.node`
+    const direct = require(prebuilt) as typeof Koffi
+    if (typeof direct.load === 'function' && typeof direct.errno === 'function') return direct
+  } catch {
+    // not a glibc build, or no prebuilt package: koffi's loader finds what fits
+  }
+  return require('koffi') as typeof Koffi
+}
+
 function loadNative(): Native {
   if (native) return native
-  const koffi = createRequire(import.meta.url)('koffi') as typeof Koffi
+  const koffi = requireKoffi()
   // null opens the running program's handle, which resolves every libc symbol (glibc and musl).
   const lib = koffi.load(null)
   native = {

@@ -4,7 +4,7 @@
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {EXIT_CODES, type ErrorKind} from '../../src/errors.js'
-import {FAKE_STATE, fakeState, fixture, onTerminal, quotakit, requireBuild, FIXTURE, BIN} from './helpers.js'
+import {FAKE_STATE, fakeState, fixture, onTerminal, quotakit, requireBuild, FIXTURE, BIN, ROOT} from './helpers.js'
 import {schemaErrors} from './schema.js'
 
 beforeAll(requireBuild)
@@ -206,7 +206,7 @@ describe('quotakit filesystems', () => {
 describe('--version', () => {
   it("bin/run.js's fast path prints exactly oclif's version line", async () => {
     const {Config} = await import('@oclif/core')
-    const config = await Config.load(BIN)
+    const config = await Config.load(ROOT)
     const r = quotakit(['--version'])
     expect(r.status).toBe(0)
     expect(r.stdout).toBe(`${config.userAgent}\n`)

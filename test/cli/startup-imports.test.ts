@@ -12,9 +12,11 @@ import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
+import {LAZY_BUILTINS} from '../../scripts/bundle-patches.js'
 import {BIN, FAKE_STATE, ROOT, fakeState, onTerminal, requireBuild} from './helpers.js'
 
 let register: string
+let builtinList: string
 
 beforeAll(() => {
   requireBuild()
@@ -34,12 +36,24 @@ beforeAll(() => {
       "process.on('exit', () => { for (const file of Object.keys(Module._cache)) process.stderr.write(`[module] ${file}\\n`) })",
     ].join('\n'),
   )
+  // Without register(): its hooks thread would load worker_threads itself.
+  builtinList = join(dir, 'builtins.cjs')
+  writeFileSync(
+    builtinList,
+    "process.on('exit', () => { for (const m of process.moduleLoadList) if (m.startsWith('NativeModule ')) process.stderr.write(`[builtin] ${m.slice(13)}\\n`) })\n",
+  )
 })
 
 function modulesLoaded(args: string[], env: NodeJS.ProcessEnv = {}): string[] {
   const r = spawnSync(process.execPath, ['--import', register, BIN, ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NODE_ENV: '', ...env}})
   expect(r.status).toBe(0)
   return r.stderr.split('\n').filter((l) => l.startsWith('[module] '))
+}
+
+function builtinsLoaded(args: string[], env: NodeJS.ProcessEnv = {}): string[] {
+  const r = spawnSync(process.execPath, ['--require', builtinList, BIN, ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NODE_ENV: '', ...env}})
+  expect(r.status).toBe(0)
+  return r.stderr.split('\n').filter((l) => l.startsWith('[builtin] ')).map((l) => l.slice(10))
 }
 
 const mentions = (modules: string[], name: string): boolean => modules.some((m) => m.includes(name))
@@ -57,6 +71,12 @@ describe('what each path loads', () => {
     expect(mods.filter((m) => m.includes('/dist/') && !m.endsWith('dist/quotakit.cjs'))).toEqual([])
     expect(mentions(mods, 'node_modules/@oclif/core')).toBe(false)
     expect(mentions(mods, 'cli-table3')).toBe(false)
+  })
+
+  it('filesystems --json loads none of the builtins the bundle makes lazy', () => {
+    const builtins = builtinsLoaded(['filesystems', '--json'], {QUOTAKIT_FAKE_STATE: fakeState(FAKE_STATE)})
+    expect(builtins).toContain('fs') // the list is really there
+    expect(builtins.filter((b) => LAZY_BUILTINS.includes(b))).toEqual([])
   })
 
   it('filesystems in a pipe does not load cli-table3 either (plain columns)', () => {
