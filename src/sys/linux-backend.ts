@@ -19,6 +19,7 @@ import {
   qQuotaOn,
   qSetInfo,
   qSetQuota,
+  qSetQuotaUpdate,
   qSync,
   qXGetNextRecord,
   qXGetQStatV,
@@ -26,6 +27,7 @@ import {
   qXQuotaOff,
   qXQuotaOn,
   qXSetQLim,
+  qXSetQLimUpdate,
 } from './quotactl.js'
 import {
   dqblkToRecord,
@@ -67,14 +69,16 @@ export class LinuxBackend implements QuotaBackend {
       if (u.usedBytes !== undefined || u.inodesUsed !== undefined) {
         throw new QuotaError('unsupported', 'XFS computes usage itself; it cannot be set', {mount: fs.mountpoint, id})
       }
-      const d = updateToXfs(type, id, u)
-      if (d.d_fieldmask !== 0) qXSetQLim(fs, type, id, d)
+      qXSetQLimUpdate(fs, type, id, u)
       return
     }
     // QIF_BLIMITS / QIF_ILIMITS set soft and hard together: read the side not given.
-    const needCurrent = oneSided(u.softLimitBytes, u.hardLimitBytes) || oneSided(u.inodeSoftLimit, u.inodeHardLimit)
-    const d = updateToDqblk(u, needCurrent ? qGetQuota(fs, type, id) : undefined)
-    if (d.dqb_valid !== 0) qSetQuota(fs, type, id, d)
+    if (oneSided(u.softLimitBytes, u.hardLimitBytes) || oneSided(u.inodeSoftLimit, u.inodeHardLimit)) {
+      const d = updateToDqblk(u, qGetQuota(fs, type, id))
+      if (d.dqb_valid !== 0) qSetQuota(fs, type, id, d)
+    } else {
+      qSetQuotaUpdate(fs, type, id, u)
+    }
   }
 
   /**

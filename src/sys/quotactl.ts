@@ -12,7 +12,7 @@
 
 import {closeSync, openSync, constants as fsc, statSync} from 'node:fs'
 
-import type {Filesystem, QuotaRecord, QuotaType} from '../core/types.js'
+import type {Filesystem, QuotaRecord, QuotaType, QuotaUpdate} from '../core/types.js'
 import {debugEnabled} from '../debug.js'
 import {QuotaError, usageError} from '../errors.js'
 import {
@@ -61,6 +61,7 @@ import {
   writeIfDqblk,
   writeIfDqinfo,
 } from './structs.js'
+import {writeUpdateDqblk, writeUpdateXfs} from './update-writers.js'
 
 /** What the wrappers need to address a filesystem. */
 export type QuotaTarget = Pick<Filesystem, 'mountpoint' | 'device' | 'devMajor' | 'devMinor'>
@@ -233,6 +234,12 @@ export function qSetQuota(t: QuotaTarget, type: QuotaType, id: number, d: IfDqbl
   call(t, Q_SETQUOTA, type, id, writeIfDqblk(bufs().dqblk, d), 'set')
 }
 
+/** Q_SETQUOTA of an update giving both sides of each limit pair, encoded without BigInt (setquota -b's call). */
+export function qSetQuotaUpdate(t: QuotaTarget, type: QuotaType, id: number, u: QuotaUpdate): void {
+  const buf = bufs().dqblk
+  if (writeUpdateDqblk(buf, u) !== 0) call(t, Q_SETQUOTA, type, id, buf, 'set')
+}
+
 /**
  * Q_GETNEXTQUOTA: the record of the first id >= `id` holding a dquot (its id in the record);
  * ENOENT (QuotaError errno 'ENOENT') past the last one. Decoded without BigInt: the report loop's call.
@@ -281,6 +288,12 @@ export function qXGetQuota(t: QuotaTarget, type: QuotaType, id: number): FsDiskQ
 
 export function qXSetQLim(t: QuotaTarget, type: QuotaType, id: number, d: FsDiskQuota): void {
   call(t, Q_XSETQLIM, type, id, writeFsDiskQuota(bufs().fsdq, d), 'set')
+}
+
+/** Q_XSETQLIM of an update, encoded without BigInt (setquota -b's call on XFS). */
+export function qXSetQLimUpdate(t: QuotaTarget, type: QuotaType, id: number, u: QuotaUpdate): void {
+  const buf = bufs().fsdq
+  if (writeUpdateXfs(buf, type, id, u) !== 0) call(t, Q_XSETQLIM, type, id, buf, 'set')
 }
 
 /** Q_XGETNEXTQUOTA as Q_GETNEXTQUOTA above: a record, decoded without BigInt. */

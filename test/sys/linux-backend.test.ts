@@ -2,7 +2,7 @@
 // scripted quotactl layer. The real-kernel proof is the lab; this pins the control flow.
 import {beforeEach, describe, expect, it, vi} from 'vitest'
 
-import type {Filesystem} from '../../src/core/types.js'
+import type {Filesystem, QuotaType, QuotaUpdate} from '../../src/core/types.js'
 import {QuotaError} from '../../src/errors.js'
 import {errnoError, errnoNumber, type QuotaOp} from '../../src/sys/errno.js'
 import type {FsDiskQuota, IfDqblk} from '../../src/sys/structs.js'
@@ -27,8 +27,12 @@ const zero = (): IfDqblk => ({
 })
 
 vi.mock('../../src/sys/quotactl.js', async () => {
-  const {dqblkToRecord, xfsToRecord} = await vi.importActual<typeof import('../../src/sys/structs.js')>('../../src/sys/structs.js')
+  const {dqblkToRecord, xfsToRecord, readIfDqblk, readFsDiskQuota} = await vi.importActual<typeof import('../../src/sys/structs.js')>('../../src/sys/structs.js')
+  const {writeUpdateDqblk, writeUpdateXfs} = await vi.importActual<typeof import('../../src/sys/update-writers.js')>('../../src/sys/update-writers.js')
   const log = (s: string) => kernel.calls.push(s)
+  const setLog = (type: string, id: number, d: IfDqblk) =>
+    log(`set ${type} ${id} valid=${d.dqb_valid} b=${d.dqb_bsoftlimit}/${d.dqb_bhardlimit} i=${d.dqb_isoftlimit}/${d.dqb_ihardlimit}`)
+  const xsetLog = (id: number, d: FsDiskQuota) => log(`xset ${id} mask=0x${d.d_fieldmask.toString(16)} bt=${d.d_btimer} it=${d.d_itimer}`)
   const xfs = (id: number, d: IfDqblk): FsDiskQuota => ({
     d_version: 1, d_flags: 1, d_fieldmask: 0, d_id: id, d_blk_hardlimit: d.dqb_bhardlimit * 2n, d_blk_softlimit: d.dqb_bsoftlimit * 2n,
     d_ino_hardlimit: d.dqb_ihardlimit, d_ino_softlimit: d.dqb_isoftlimit, d_bcount: d.dqb_curspace / 512n, d_icount: d.dqb_curinodes,
@@ -46,8 +50,15 @@ vi.mock('../../src/sys/quotactl.js', async () => {
       failIf('get', id, 'get')
       return kernel.dquots.get(id) ?? zero()
     },
-    qSetQuota: (_t: unknown, type: string, id: number, d: IfDqblk) => {
-      log(`set ${type} ${id} valid=${d.dqb_valid} b=${d.dqb_bsoftlimit}/${d.dqb_bhardlimit} i=${d.dqb_isoftlimit}/${d.dqb_ihardlimit}`)
+    qSetQuota: (_t: unknown, type: string, id: number, d: IfDqblk) => setLog(type, id, d),
+    // the real encoders, then what the kernel would read from the bytes
+    qSetQuotaUpdate: (_t: unknown, type: string, id: number, u: QuotaUpdate) => {
+      const buf = Buffer.alloc(72)
+      if (writeUpdateDqblk(buf, u) !== 0) setLog(type, id, readIfDqblk(buf))
+    },
+    qXSetQLimUpdate: (_t: unknown, type: QuotaType, id: number, u: QuotaUpdate) => {
+      const buf = Buffer.alloc(112)
+      if (writeUpdateXfs(buf, type, id, u) !== 0) xsetLog(id, readFsDiskQuota(buf))
     },
     // Q_GETNEXTQUOTA / Q_XGETNEXTQUOTA answers as records: the script's dquots through the real converters
     qGetNextRecord: (_t: unknown, _type: string, from: number) => {
@@ -68,7 +79,7 @@ vi.mock('../../src/sys/quotactl.js', async () => {
       if (!d) throw errnoError(2, {op: 'get'})
       return xfs(id, d)
     },
-    qXSetQLim: (_t: unknown, _type: string, id: number, d: FsDiskQuota) => log(`xset ${id} mask=0x${d.d_fieldmask.toString(16)} bt=${d.d_btimer} it=${d.d_itimer}`),
+    qXSetQLim: (_t: unknown, _type: string, id: number, d: FsDiskQuota) => xsetLog(id, d),
     qXQuotaOn: (_t: unknown, type: string, flags: number) => log(`xon ${type} ${flags}`),
     qXQuotaOff: (_t: unknown, type: string, flags: number) => log(`xoff ${type} ${flags}`),
     qQuotaOn: (_t: unknown, type: string, fmt: number, file: string) => log(`on ${type} ${fmt} ${file}`),
