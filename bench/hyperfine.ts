@@ -1,6 +1,12 @@
-// Run hyperfine once over several commands (side by side in one run, so they share the same
-// machine noise) and read its JSON export. Commands run without a shell (-N): the shell's own
-// startup would otherwise blur a 100 ms measurement.
+// Run hyperfine over several commands (side by side in one run, so they share the same machine
+// noise) and read its JSON export. Commands run without a shell (-N): the shell's own startup
+// would otherwise blur a 100 ms measurement.
+//
+// hyperfine runs all of one command's runs, then the next command's: on this machine the speed
+// drifts over tens of seconds, and whichever command ran in a fast stretch looked better (one
+// run measured `node -e 0` at 66 ms and `--version`, which does barely more, at 86). With
+// `rounds` > 1 the commands are measured that many times, each round starting with the next
+// command, and every run's time is pooled: each command then samples every stretch alike.
 
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
@@ -12,12 +18,15 @@ import type {Measurement} from './harness.js'
 export const HYPERFINE = process.env.HYPERFINE ?? 'hyperfine'
 
 interface HyperfineExport {
-  results: Array<{command: string; mean: number; stddev: number | null; median: number; min: number; max: number}>
+  results: Array<{command: string; times: number[]}>
 }
 
 export interface HyperfineOptions {
   warmup: number
+  /** runs per command per round */
   runs: number
+  /** rounds, each starting with the next command (default 1) */
+  rounds?: number
   cwd: string
   env?: NodeJS.ProcessEnv
 }
@@ -29,7 +38,7 @@ export function hyperfineVersion(): string | null {
 
 const SECONDS_TO_MS = 1000
 
-export function hyperfine(commands: Array<{name: string; command: string}>, opts: HyperfineOptions): Measurement[] {
+function runOnce(commands: Array<{name: string; command: string}>, opts: HyperfineOptions): number[][] {
   const dir = mkdtempSync(join(tmpdir(), 'quotakit-bench-'))
   const exportFile = join(dir, 'hyperfine.json')
   try {
@@ -38,16 +47,28 @@ export function hyperfine(commands: Array<{name: string; command: string}>, opts
     const r = spawnSync(HYPERFINE, args, {cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit']})
     if (r.status !== 0) throw new Error(`hyperfine exited ${r.status ?? r.signal}`)
     const data = JSON.parse(readFileSync(exportFile, 'utf8')) as HyperfineExport
-    return data.results.map((res, i) => ({
-      name: commands[i].name,
-      command: commands[i].command,
-      medianMs: res.median * SECONDS_TO_MS,
-      meanMs: res.mean * SECONDS_TO_MS,
-      stddevMs: (res.stddev ?? 0) * SECONDS_TO_MS,
-      minMs: res.min * SECONDS_TO_MS,
-      maxMs: res.max * SECONDS_TO_MS,
-    }))
+    return data.results.map((res) => res.times.map((t) => t * SECONDS_TO_MS))
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
+}
+
+function stats(name: string, command: string, times: number[]): Measurement {
+  const sorted = [...times].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  const mean = times.reduce((a, b) => a + b, 0) / times.length
+  const variance = times.length > 1 ? times.reduce((a, b) => a + (b - mean) ** 2, 0) / (times.length - 1) : 0
+  return {name, command, medianMs: median, meanMs: mean, stddevMs: Math.sqrt(variance), minMs: sorted[0], maxMs: sorted[sorted.length - 1]}
+}
+
+export function hyperfine(commands: Array<{name: string; command: string}>, opts: HyperfineOptions): Measurement[] {
+  const pooled = commands.map((): number[] => [])
+  const rounds = opts.rounds ?? 1
+  for (let round = 0; round < rounds; round++) {
+    const order = commands.map((_, i) => (i + round) % commands.length)
+    const times = runOnce(order.map((i) => commands[i]), opts)
+    order.forEach((i, k) => pooled[i].push(...times[k]))
+  }
+  return commands.map((c, i) => stats(c.name, c.command, pooled[i]))
 }

@@ -1,4 +1,4 @@
-// Startup: how long a quotakit invocation costs next to bare Node, all four in one hyperfine run.
+// Startup: how long a quotakit invocation costs next to bare Node, all four side by side in one run.
 // Cron jobs and monitoring call `--version` and `filesystems --json` often; the goal is that each
 // stays within 1.5x of `node -e 0`. `--help` is measured for information (it loads oclif's help
 // renderer and is interactive anyway).
@@ -11,6 +11,8 @@ import type {Benchmark, BenchContext, ResultTable} from './harness.js'
 import {hyperfine, hyperfineVersion} from './hyperfine.js'
 
 const GOAL_RATIO = 1.5
+/** Rounds of `--runs` runs each (bench/hyperfine.ts: every command samples the machine's drift alike). */
+const ROUNDS = 4
 
 /** One mount with user quota: enough for the fake backend to have something to list. */
 const FAKE_STATE = {
@@ -40,6 +42,9 @@ export const startup: Benchmark = {
     return null
   },
 
+  settings: (ctx: BenchContext) =>
+    `hyperfine -N --warmup ${ctx.warmup} --runs ${ctx.runs}, ${ROUNDS} rounds each starting with the next command, every run pooled`,
+
   async run(ctx: BenchContext): Promise<ResultTable[]> {
     const notes: string[] = []
     const env = {...process.env}
@@ -62,7 +67,7 @@ export const startup: Benchmark = {
           {name: 'quotakit filesystems --json', command: 'node bin/run.js filesystems --json'},
           {name: 'quotakit --help', command: 'node bin/run.js --help'},
         ],
-        {warmup: ctx.warmup, runs: ctx.runs, cwd: ctx.root, env},
+        {warmup: ctx.warmup, runs: ctx.runs, rounds: ROUNDS, cwd: ctx.root, env},
       )
       return [
         {
