@@ -7,6 +7,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startLab, type ExecOptions, type ExecResult, type Lab} from '../../lab/index.js'
+import {prng} from '../prng.js'
 
 type QuotaType = 'user' | 'group' | 'project'
 
@@ -34,17 +35,6 @@ async function ok(command: string, options?: ExecOptions): Promise<string> {
   return result.stdout
 }
 
-/** mulberry32: a tiny seeded PRNG, so a failing state can be rebuilt from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 /**
  * A shell script that builds a random state: limits through linuxquota's `setquota -b`, and files

@@ -5,6 +5,8 @@ import {join} from 'node:path'
 
 import type {QuotaRecord} from '../../src/core/types.js'
 
+export {prng} from '../prng.js'
+
 export const FIXTURES = join(import.meta.dirname, 'fixtures')
 export const FIXTURE_FILES = ['v0-fresh.user', 'v0-fresh.group', 'v0-limits.user', 'v0-rebuilt.user', 'v0-freeblk.user', 'v1-limits.user', 'v1-limits.group'] as const
 export type FixtureName = (typeof FIXTURE_FILES)[number]
@@ -19,17 +21,5 @@ export function record(id: number, usedBytes = 0, inodes = 0, limits: Partial<{b
     id,
     space: {usedBytes, softLimitBytes: (limits.bsoft ?? 0) * 1024, hardLimitBytes: (limits.bhard ?? 0) * 1024, graceExpiresAt: limits.btime ?? 0},
     inodes: {used: inodes, softLimit: limits.isoft ?? 0, hardLimit: limits.ihard ?? 0, graceExpiresAt: limits.itime ?? 0},
-  }
-}
-
-/** A tiny deterministic PRNG (mulberry32), so fuzz failures reproduce from the seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }

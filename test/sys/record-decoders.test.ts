@@ -3,6 +3,8 @@
 // readFsDiskQuota)), errors included, for every buffer the kernel could write.
 import {describe, expect, it} from 'vitest'
 
+import {prng} from '../prng.js'
+
 import {FS_DQ_BIGTIME} from '../../src/sys/constants.js'
 import {
   FS_DISK_QUOTA,
@@ -17,16 +19,6 @@ import {
   xfsToRecord,
 } from '../../src/sys/structs.js'
 
-// a small deterministic PRNG (mulberry32), so a failure can be replayed
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // u64 values around the edges the fast path must get right: 0, 2^32 boundaries, 2^53 and the
 // scaled limits (2^53 / 512, / 1024), and all ones
@@ -50,7 +42,7 @@ function outcome(f: () => unknown): unknown {
 
 describe('nextDqblkRecord', () => {
   it('equals dqblkToRecord(readIfNextdqblk()) on 20,000 random buffers', () => {
-    const next = rng(1)
+    const next = prng(1)
     const buf = Buffer.alloc(IF_NEXTDQBLK_SIZE)
     const o = IF_DQBLK
     const u64Fields = [o.dqb_bhardlimit, o.dqb_bsoftlimit, o.dqb_curspace, o.dqb_ihardlimit, o.dqb_isoftlimit, o.dqb_curinodes, o.dqb_btime, o.dqb_itime]
@@ -71,7 +63,7 @@ describe('nextDqblkRecord', () => {
 
 describe('fsDiskQuotaRecord', () => {
   it('equals xfsToRecord(readFsDiskQuota()) on 20,000 random buffers, with and without bigtime', () => {
-    const next = rng(2)
+    const next = prng(2)
     const buf = Buffer.alloc(FS_DISK_QUOTA_SIZE)
     const o = FS_DISK_QUOTA
     const u64Fields = [o.d_blk_hardlimit, o.d_blk_softlimit, o.d_ino_hardlimit, o.d_ino_softlimit, o.d_bcount, o.d_icount, o.d_rtb_hardlimit, o.d_rtb_softlimit, o.d_rtbcount]

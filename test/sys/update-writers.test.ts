@@ -3,20 +3,12 @@
 // updateToXfs(u))) and throw the same errors, for every update a command can build.
 import {describe, expect, it} from 'vitest'
 
+import {prng} from '../prng.js'
+
 import type {QuotaType, QuotaUpdate} from '../../src/core/types.js'
 import {FS_DISK_QUOTA_SIZE, IF_DQBLK_SIZE, updateToDqblk, updateToXfs, writeFsDiskQuota, writeIfDqblk} from '../../src/sys/structs.js'
 import {writeUpdateDqblk, writeUpdateXfs} from '../../src/sys/update-writers.js'
 
-// a small deterministic PRNG (mulberry32), so a failure can be replayed
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // Values at the edges: rounding to 1 KiB / 512 B blocks, the 2^31 and 2^32 bounds (s32 timers,
 // u32 halves), the 40-bit timer range, 2^53, and values a command must refuse.
@@ -57,7 +49,7 @@ function outcome(f: () => Buffer | number, buf: Buffer): string {
 
 describe('writeUpdateDqblk', () => {
   it('writes the bytes of writeIfDqblk(updateToDqblk()) for 20,000 random updates, errors included', () => {
-    const next = rng(7)
+    const next = prng(7)
     const fast = Buffer.alloc(IF_DQBLK_SIZE, 0xaa)
     const slow = Buffer.alloc(IF_DQBLK_SIZE, 0xaa)
     let errors = 0
@@ -83,7 +75,7 @@ describe('writeUpdateXfs', () => {
   const types: QuotaType[] = ['user', 'group', 'project']
 
   it('writes the bytes of writeFsDiskQuota(updateToXfs()) for 20,000 random updates, errors included', () => {
-    const next = rng(11)
+    const next = prng(11)
     const fast = Buffer.alloc(FS_DISK_QUOTA_SIZE, 0xaa)
     const slow = Buffer.alloc(FS_DISK_QUOTA_SIZE, 0xaa)
     let errors = 0
