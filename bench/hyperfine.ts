@@ -14,6 +14,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {Measurement} from './harness.js'
+import {measurement} from './stats.js'
 
 export const HYPERFINE = process.env.HYPERFINE ?? 'hyperfine'
 
@@ -53,15 +54,6 @@ function runOnce(commands: Array<{name: string; command: string}>, opts: Hyperfi
   }
 }
 
-function stats(name: string, command: string, times: number[]): Measurement {
-  const sorted = [...times].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-  const mean = times.reduce((a, b) => a + b, 0) / times.length
-  const variance = times.length > 1 ? times.reduce((a, b) => a + (b - mean) ** 2, 0) / (times.length - 1) : 0
-  return {name, command, medianMs: median, meanMs: mean, stddevMs: Math.sqrt(variance), minMs: sorted[0], maxMs: sorted[sorted.length - 1]}
-}
-
 export function hyperfine(commands: Array<{name: string; command: string}>, opts: HyperfineOptions): Measurement[] {
   const pooled = commands.map((): number[] => [])
   const rounds = opts.rounds ?? 1
@@ -70,5 +62,5 @@ export function hyperfine(commands: Array<{name: string; command: string}>, opts
     const times = runOnce(order.map((i) => commands[i]), opts)
     order.forEach((i, k) => pooled[i].push(...times[k]))
   }
-  return commands.map((c, i) => stats(c.name, c.command, pooled[i]))
+  return commands.map((c, i) => measurement(c.name, c.command, pooled[i]))
 }

@@ -31,6 +31,7 @@ import {join} from 'node:path'
 import {LabDepsError, type Lab, startLab} from '../lab/index.js'
 import {findHost} from '../lab/host.js'
 import type {Benchmark, BenchContext, Measurement, ResultTable} from './harness.js'
+import {measurement, median} from './stats.js'
 
 const GOAL_RATIO = 2
 const MOUNTS = [
@@ -129,29 +130,6 @@ async function runSteps(lab: Lab, steps: Step[], progress: (r: StepResult) => vo
   const failed = results.find((r) => r.code !== 0)
   if (failed) throw new Error(`${failed.label} exited ${failed.code}: ${failed.stderr}`)
   return results
-}
-
-// ------------------------------------------------------------------ statistics
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-}
-
-function measurement(name: string, command: string, values: number[], baseline?: string): Measurement {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length
-  const variance = values.length > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1) : 0
-  return {
-    name,
-    command,
-    baseline,
-    medianMs: median(values),
-    meanMs: mean,
-    stddevMs: Math.sqrt(variance),
-    minMs: Math.min(...values),
-    maxMs: Math.max(...values),
-  }
 }
 
 // ------------------------------------------------------------------ configuration

@@ -24,8 +24,9 @@ import {join} from 'node:path'
 
 import {LabDepsError, type Lab, startLab} from '../lab/index.js'
 import {findHost} from '../lab/host.js'
-import type {Benchmark, BenchContext, Measurement, ResultTable} from './harness.js'
+import type {Benchmark, BenchContext, ResultTable} from './harness.js'
 import {hyperfine, hyperfineVersion} from './hyperfine.js'
+import {measurement} from './stats.js'
 
 const HOST_GOAL = 1.5
 const LAB_GOAL = 1.0
@@ -107,13 +108,6 @@ async function guest(lab: Lab, command: string, timeoutMs = 4 * 3_600_000): Prom
   return r.stdout
 }
 
-function measurementOf(name: string, command: string, values: number[]): Measurement {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mean = values.reduce((a, b) => a + b, 0) / values.length
-  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0
-  const mid = sorted.length >> 1
-  return {name, command, medianMs: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2, meanMs: mean, stddevMs: sd, minMs: sorted[0], maxMs: sorted.at(-1)!}
-}
 
 /** An ext4 image holding a tree of `files` files, made on the host (mkfs.ext4 -d: creating files under TCG is slow), sparse. */
 function benchImage(files: number): string {
@@ -175,7 +169,7 @@ async function labTable(): Promise<ResultTable> {
     return {
       title: `quotacheck -cug in the lab (${files.toLocaleString('en-US')} files, ext4 on a virtio disk, qemu TCG, ${cpus} vCPUs)`,
       baseline: 'linuxquota quotacheck -cugm',
-      measurements: [measurementOf('linuxquota quotacheck -cugm', commands.linuxquota, times.linuxquota), measurementOf('quotakit quotacheck -cug', commands.quotakit, times.quotakit)],
+      measurements: [measurement('linuxquota quotacheck -cugm', commands.linuxquota, times.linuxquota), measurement('quotakit quotacheck -cug', commands.quotakit, times.quotakit)],
       goals: [{name: 'quotakit quotacheck -cug', maxRatio: LAB_GOAL}],
       notes: [
         `files written: ${same ? 'byte-identical to linuxquota\'s' : 'DIFFERENT from linuxquota\'s'}`,

@@ -3,6 +3,29 @@
 
 import type {Goal, Measurement, ResultTable} from './harness.js'
 
+/** The median of some samples (the mean of the middle two for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}
+
+/** A row of a results table from its samples (ms, or the table's unit). */
+export function measurement(name: string, command: string, values: number[], baseline?: string): Measurement {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length
+  const variance = values.length > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1) : 0
+  return {
+    name,
+    command,
+    baseline,
+    medianMs: median(values),
+    meanMs: mean,
+    stddevMs: Math.sqrt(variance),
+    minMs: Math.min(...values),
+    maxMs: Math.max(...values),
+  }
+}
+
 export interface Ratio {
   medianRatio: number
   meanRatio: number

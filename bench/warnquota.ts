@@ -14,6 +14,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {Benchmark, BenchContext, Measurement, ResultTable} from './harness.js'
+import {measurement} from './stats.js'
 
 const SMTP_OFFENDERS = 10_000
 const DRY_RUN_OFFENDERS = 100_000
@@ -120,12 +121,6 @@ function runCli(root: string, hook: string, args: string[]): Promise<Run> {
   })
 }
 
-function measurement(name: string, command: string, times: number[]): Measurement {
-  const sorted = [...times].sort((a, b) => a - b)
-  const mean = times.reduce((a, b) => a + b, 0) / times.length
-  const stddev = Math.sqrt(times.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, times.length - 1))
-  return {name, command, medianMs: sorted[Math.floor(sorted.length / 2)], meanMs: mean, stddevMs: stddev, minMs: sorted[0], maxMs: sorted.at(-1) as number}
-}
 
 const verdict = (met: boolean) => (met ? 'met' : '**not met**')
 

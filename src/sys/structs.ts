@@ -173,7 +173,7 @@ export interface FsQuotaStatv {
 
 // ---------------------------------------------------------------- byte codecs
 
-function checkSize(buf: Buffer, size: number, what: string): void {
+export function checkSize(buf: Buffer, size: number, what: string): void {
   if (buf.length < size) throw new RangeError(`${what} needs ${size} bytes, got ${buf.length}`)
 }
 
@@ -282,7 +282,7 @@ function readTimer(buf: Buffer, lo: number, hi: number, bigtime: boolean): numbe
 }
 
 const fitsS32 = (t: number) => t >= -(2 ** 31) && t < 2 ** 31
-const TIMER_MAX = 2 ** 39 - 1 // 40-bit signed: the kernel (and quota-tools) reject anything wider
+export const TIMER_MAX = 2 ** 39 - 1 // 40-bit signed: the kernel (and quota-tools) reject anything wider
 const TIMER_MIN = -(2 ** 39)
 
 function writeTimer(buf: Buffer, lo: number, hi: number, t: number): void {
@@ -415,10 +415,13 @@ export function safeNumber(v: bigint, field: string, id?: number): number {
 }
 
 /** A caller's number as a u64, rejecting what the kernel could not mean (fractions, negatives). */
-function u64(v: number, field: string): bigint {
+/** A count, size or limit a caller gave: a whole number from 0 to 2^53-1 (exact in a double). */
+export function wholeNumber(v: number, field: string): number {
   if (!Number.isSafeInteger(v) || v < 0) throw usageError(`${field} must be a whole number from 0 to 2^53-1, got ${v}`)
-  return BigInt(v)
+  return v
 }
+
+const u64 = (v: number, field: string): bigint => BigInt(wholeNumber(v, field))
 
 const KIB = BigInt(QIF_DQBLKSIZE)
 const BB = BigInt(BBSIZE)
@@ -630,7 +633,7 @@ function emptyFsDiskQuota(type: QuotaType, id: number): FsDiskQuota {
   }
 }
 
-const timer = (v: number, field: string): number => {
+export const timer = (v: number, field: string): number => {
   if (!Number.isSafeInteger(v) || v < 0) throw usageError(`${field} must be whole epoch seconds, got ${v}`)
   return v
 }

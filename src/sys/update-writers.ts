@@ -1,12 +1,13 @@
 // A QuotaUpdate written straight into the bytes of if_dqblk (Q_SETQUOTA) or fs_disk_quota
 // (Q_XSETQLIM), from numbers. setquota -b writes one struct per id, and the general path
 // (updateToDqblk/updateToXfs into BigInt fields, then writeIfDqblk/writeFsDiskQuota) allocated a
-// dozen BigInts per id: under the lab's TCG that was ~30 us of an XFS id's ~120 us. Same bytes,
-// same errors: test/sys/update-writers.test.ts checks both against the BigInt path on random
-// updates. Limits are safe integers, so every value here is exact in a double: bytes / 1024 and
-// bytes / 512 only shift the exponent, and Math.ceil rounds up as the BigInt ceilDiv does.
+// dozen BigInts per id: under the lab's TCG that was ~30 us of an XFS id's ~120 us. Same bytes
+// and the same errors (structs.ts's own checks, wholeNumber and timer, in the same order):
+// test/sys/update-writers.test.ts compares both paths on random updates. Limits are safe
+// integers, so every value here is exact in a double: bytes / 1024 and bytes / 512 only shift
+// the exponent, and Math.ceil rounds up as the BigInt ceilDiv does.
 
-import {QuotaError, usageError} from '../errors.js'
+import {QuotaError} from '../errors.js'
 import type {QuotaType, QuotaUpdate} from '../core/types.js'
 import {
   BBSIZE,
@@ -29,26 +30,15 @@ import {
   QIF_SPACE,
   XFS_QTYPE_FLAG,
 } from './constants.js'
-import {FS_DISK_QUOTA, FS_DISK_QUOTA_SIZE, IF_DQBLK, IF_DQBLK_SIZE} from './structs.js'
+import {FS_DISK_QUOTA, FS_DISK_QUOTA_SIZE, IF_DQBLK, IF_DQBLK_SIZE, TIMER_MAX, checkSize, timer, wholeNumber} from './structs.js'
 
 const TWO32 = 2 ** 32
-const TIMER_MAX = 2 ** 39 - 1 // 40-bit signed, as structs.ts
-
-/** The check (and message) of structs.ts's u64(): a whole number from 0 to 2^53-1. */
-function whole(v: number, field: string): number {
-  if (!Number.isSafeInteger(v) || v < 0) throw usageError(`${field} must be a whole number from 0 to 2^53-1, got ${v}`)
-  return v
-}
 
 /** A non-negative safe integer as a little-endian u64. */
 function putU64(buf: Buffer, at: number, n: number): void {
   const lo = n % TWO32
   buf.writeUInt32LE(lo, at)
   buf.writeUInt32LE((n - lo) / TWO32, at + 4)
-}
-
-function checkSize(buf: Buffer, size: number, what: string): void {
-  if (buf.length < size) throw new RangeError(`${what} needs ${size} bytes, got ${buf.length}`)
 }
 
 /**
@@ -65,39 +55,33 @@ export function writeUpdateDqblk(buf: Buffer, u: QuotaUpdate): number {
   buf.fill(0, 0, IF_DQBLK_SIZE)
   let valid = 0
   if (u.softLimitBytes !== undefined && u.hardLimitBytes !== undefined) {
-    putU64(buf, o.dqb_bsoftlimit, Math.ceil(whole(u.softLimitBytes, 'softLimitBytes') / QIF_DQBLKSIZE))
-    putU64(buf, o.dqb_bhardlimit, Math.ceil(whole(u.hardLimitBytes, 'hardLimitBytes') / QIF_DQBLKSIZE))
+    putU64(buf, o.dqb_bsoftlimit, Math.ceil(wholeNumber(u.softLimitBytes, 'softLimitBytes') / QIF_DQBLKSIZE))
+    putU64(buf, o.dqb_bhardlimit, Math.ceil(wholeNumber(u.hardLimitBytes, 'hardLimitBytes') / QIF_DQBLKSIZE))
     valid |= QIF_BLIMITS
   }
   if (u.inodeSoftLimit !== undefined && u.inodeHardLimit !== undefined) {
-    putU64(buf, o.dqb_isoftlimit, whole(u.inodeSoftLimit, 'inodeSoftLimit'))
-    putU64(buf, o.dqb_ihardlimit, whole(u.inodeHardLimit, 'inodeHardLimit'))
+    putU64(buf, o.dqb_isoftlimit, wholeNumber(u.inodeSoftLimit, 'inodeSoftLimit'))
+    putU64(buf, o.dqb_ihardlimit, wholeNumber(u.inodeHardLimit, 'inodeHardLimit'))
     valid |= QIF_ILIMITS
   }
   if (u.usedBytes !== undefined) {
-    putU64(buf, o.dqb_curspace, whole(u.usedBytes, 'usedBytes'))
+    putU64(buf, o.dqb_curspace, wholeNumber(u.usedBytes, 'usedBytes'))
     valid |= QIF_SPACE
   }
   if (u.inodesUsed !== undefined) {
-    putU64(buf, o.dqb_curinodes, whole(u.inodesUsed, 'inodesUsed'))
+    putU64(buf, o.dqb_curinodes, wholeNumber(u.inodesUsed, 'inodesUsed'))
     valid |= QIF_INODES
   }
   if (u.spaceGraceExpiresAt !== undefined) {
-    putU64(buf, o.dqb_btime, whole(u.spaceGraceExpiresAt, 'spaceGraceExpiresAt'))
+    putU64(buf, o.dqb_btime, wholeNumber(u.spaceGraceExpiresAt, 'spaceGraceExpiresAt'))
     valid |= QIF_BTIME
   }
   if (u.inodeGraceExpiresAt !== undefined) {
-    putU64(buf, o.dqb_itime, whole(u.inodeGraceExpiresAt, 'inodeGraceExpiresAt'))
+    putU64(buf, o.dqb_itime, wholeNumber(u.inodeGraceExpiresAt, 'inodeGraceExpiresAt'))
     valid |= QIF_ITIME
   }
   buf.writeUInt32LE(valid, o.dqb_valid)
   return valid
-}
-
-/** The check (and message) of structs.ts's timer(): whole epoch seconds. */
-function timer(v: number, field: string): number {
-  if (!Number.isSafeInteger(v) || v < 0) throw usageError(`${field} must be whole epoch seconds, got ${v}`)
-  return v
 }
 
 /** writeFsDiskQuota's range check, made after both timers passed timer() (its order: inode, space). */
@@ -123,27 +107,27 @@ export function writeUpdateXfs(buf: Buffer, type: QuotaType, id: number, u: Quot
   buf.fill(0, 0, FS_DISK_QUOTA_SIZE)
   let mask = 0
   if (u.softLimitBytes !== undefined) {
-    putU64(buf, o.d_blk_softlimit, Math.ceil(whole(u.softLimitBytes, 'softLimitBytes') / BBSIZE))
+    putU64(buf, o.d_blk_softlimit, Math.ceil(wholeNumber(u.softLimitBytes, 'softLimitBytes') / BBSIZE))
     mask |= FS_DQ_BSOFT
   }
   if (u.hardLimitBytes !== undefined) {
-    putU64(buf, o.d_blk_hardlimit, Math.ceil(whole(u.hardLimitBytes, 'hardLimitBytes') / BBSIZE))
+    putU64(buf, o.d_blk_hardlimit, Math.ceil(wholeNumber(u.hardLimitBytes, 'hardLimitBytes') / BBSIZE))
     mask |= FS_DQ_BHARD
   }
   if (u.inodeSoftLimit !== undefined) {
-    putU64(buf, o.d_ino_softlimit, whole(u.inodeSoftLimit, 'inodeSoftLimit'))
+    putU64(buf, o.d_ino_softlimit, wholeNumber(u.inodeSoftLimit, 'inodeSoftLimit'))
     mask |= FS_DQ_ISOFT
   }
   if (u.inodeHardLimit !== undefined) {
-    putU64(buf, o.d_ino_hardlimit, whole(u.inodeHardLimit, 'inodeHardLimit'))
+    putU64(buf, o.d_ino_hardlimit, wholeNumber(u.inodeHardLimit, 'inodeHardLimit'))
     mask |= FS_DQ_IHARD
   }
   if (u.usedBytes !== undefined) {
-    putU64(buf, o.d_bcount, Math.ceil(whole(u.usedBytes, 'usedBytes') / BBSIZE))
+    putU64(buf, o.d_bcount, Math.ceil(wholeNumber(u.usedBytes, 'usedBytes') / BBSIZE))
     mask |= FS_DQ_BCOUNT
   }
   if (u.inodesUsed !== undefined) {
-    putU64(buf, o.d_icount, whole(u.inodesUsed, 'inodesUsed'))
+    putU64(buf, o.d_icount, wholeNumber(u.inodesUsed, 'inodesUsed'))
     mask |= FS_DQ_ICOUNT
   }
   let btimer = 0
