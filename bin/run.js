@@ -25,8 +25,8 @@ if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
   const {main} = loadBundle(join(__dirname, '../dist/quotakit.cjs'))
-  // oclif reads the package root's package.json (not bin/package.json); a rejection here is a bug, and Node's
-  // default for an unhandled one (print it, exit 1) is the right answer to it.
+  // oclif is given the package root, whose package.json it reads (not bin/package.json). A
+  // rejection here is a bug, and Node's default for an unhandled one (print it, exit 1) fits it.
   main(argv, join(__dirname, '..'))
 }
 

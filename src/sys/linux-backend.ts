@@ -35,14 +35,13 @@ import {
   graceToDqinfo,
   graceToXfs,
   isEmptyRecord,
+  needsCurrentRecord,
   updateToDqblk,
-  updateToXfs,
   xfsToRecord,
 } from './structs.js'
 
 const MAX_ID = 0xfffffffe // (qid_t)-1 is never an id
 const isXfs = (fs: Filesystem) => fs.fstype === 'xfs'
-const oneSided = (a: unknown, b: unknown) => (a === undefined) !== (b === undefined)
 
 /** quota-tools' default file names: quota.user for vfsold, aquota.{user,group,project} otherwise. */
 export function defaultQuotaFile(fs: Filesystem, type: QuotaType, format: 'vfsold' | 'vfsv0' | 'vfsv1'): string {
@@ -73,7 +72,7 @@ export class LinuxBackend implements QuotaBackend {
       return
     }
     // QIF_BLIMITS / QIF_ILIMITS set soft and hard together: read the side not given.
-    if (oneSided(u.softLimitBytes, u.hardLimitBytes) || oneSided(u.inodeSoftLimit, u.inodeHardLimit)) {
+    if (needsCurrentRecord(u)) {
       const d = updateToDqblk(u, qGetQuota(fs, type, id))
       if (d.dqb_valid !== 0) qSetQuota(fs, type, id, d)
     } else {

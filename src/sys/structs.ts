@@ -285,7 +285,8 @@ const fitsS32 = (t: number) => t >= -(2 ** 31) && t < 2 ** 31
 export const TIMER_MAX = 2 ** 39 - 1 // 40-bit signed: the kernel (and quota-tools) reject anything wider
 const TIMER_MIN = -(2 ** 39)
 
-function writeTimer(buf: Buffer, lo: number, hi: number, t: number): void {
+/** A 40-bit timer in the FS_DQ_BIGTIME layout: low 32 bits, the high byte in its own field. */
+export function writeTimer(buf: Buffer, lo: number, hi: number, t: number): void {
   buf.writeInt32LE(Number(BigInt.asIntN(32, BigInt(t))), lo)
   buf.writeInt8(Math.floor(t / TWO32), hi)
 }
@@ -521,6 +522,10 @@ export function isEmptyRecord(r: QuotaRecord): boolean {
 /** Exactly one of a soft/hard pair given: the other must come from the current record. */
 const oneSided = (a: unknown, b: unknown): boolean => (a === undefined) !== (b === undefined)
 
+/** The update gives one side of a soft/hard pair: Q_SETQUOTA needs the other from the current record. */
+export const needsCurrentRecord = (u: QuotaUpdate): boolean =>
+  oneSided(u.softLimitBytes, u.hardLimitBytes) || oneSided(u.inodeSoftLimit, u.inodeHardLimit)
+
 /**
  * QuotaUpdate -> if_dqblk with dqb_valid naming exactly the fields to apply. QIF_BLIMITS and
  * QIF_ILIMITS carry soft and hard together: when the update gives one side, `current` (the
@@ -538,7 +543,7 @@ export function updateToDqblk(u: QuotaUpdate, current?: IfDqblk): IfDqblk {
     dqb_itime: 0n,
     dqb_valid: 0,
   }
-  if ((oneSided(u.softLimitBytes, u.hardLimitBytes) || oneSided(u.inodeSoftLimit, u.inodeHardLimit)) && !current) {
+  if (needsCurrentRecord(u) && !current) {
     throw new Error('updateToDqblk: a one-sided limit update needs the current record')
   }
   if (u.softLimitBytes !== undefined || u.hardLimitBytes !== undefined) {

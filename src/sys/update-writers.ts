@@ -30,7 +30,7 @@ import {
   QIF_SPACE,
   XFS_QTYPE_FLAG,
 } from './constants.js'
-import {FS_DISK_QUOTA, FS_DISK_QUOTA_SIZE, IF_DQBLK, IF_DQBLK_SIZE, TIMER_MAX, checkSize, timer, wholeNumber} from './structs.js'
+import {FS_DISK_QUOTA, FS_DISK_QUOTA_SIZE, IF_DQBLK, IF_DQBLK_SIZE, TIMER_MAX, checkSize, needsCurrentRecord, timer, wholeNumber, writeTimer} from './structs.js'
 
 const TWO32 = 2 ** 32
 
@@ -49,7 +49,7 @@ function putU64(buf: Buffer, at: number, n: number): void {
 export function writeUpdateDqblk(buf: Buffer, u: QuotaUpdate): number {
   checkSize(buf, IF_DQBLK_SIZE, 'if_dqblk')
   const o = IF_DQBLK
-  if ((u.softLimitBytes === undefined) !== (u.hardLimitBytes === undefined) || (u.inodeSoftLimit === undefined) !== (u.inodeHardLimit === undefined)) {
+  if (needsCurrentRecord(u)) {
     throw new Error('writeUpdateDqblk: a one-sided limit update needs the current record (updateToDqblk)')
   }
   buf.fill(0, 0, IF_DQBLK_SIZE)
@@ -89,15 +89,10 @@ function checkTimerRange(t: number): void {
   if (t > TIMER_MAX) throw new QuotaError('data', `grace timer ${t} is outside the 40-bit range XFS stores`)
 }
 
-/** A 40-bit timer: low 32 bits, and the high byte in its own field (FS_DQ_BIGTIME layout). */
+/** A timer in the layout the fieldmask announces: plain s32, or 40 bits (structs.ts writeTimer). */
 function putTimer(buf: Buffer, lo: number, hi: number, t: number, big: boolean): void {
-  if (!big) {
-    buf.writeInt32LE(t, lo)
-    return
-  }
-  const low = t % TWO32
-  buf.writeInt32LE(low >= 2 ** 31 ? low - TWO32 : low, lo)
-  buf.writeInt8(Math.floor(t / TWO32), hi)
+  if (big) writeTimer(buf, lo, hi, t)
+  else buf.writeInt32LE(t, lo)
 }
 
 /** fs_disk_quota for Q_XSETQLIM, as updateToXfs + writeFsDiskQuota. Returns d_fieldmask: 0 means nothing to send. */
