@@ -6,6 +6,13 @@
 // quotactl_fd(2) on an O_PATH directory fd of the mountpoint. The choice is made once per
 // mount; fds are cached and closed at process exit.
 //
+// The per-id reads (Q_GETQUOTA, Q_GETNEXTQUOTA and their XFS twins) go through quotactl_fd on every
+// mount where the kernel has it (5.14+), device or not: the path form makes the kernel look the
+// device path up on each call, ~10-15 us of a ~45 us Q_GETNEXTQUOTA on ext4 and ~7-10 us of
+// ~15 us on XFS under the lab's TCG (bench/quotactl-fd.sh). Everything else keeps the device
+// path: quotactl_fd takes a write reference on the mount for writes (EROFS on a read-only mount
+// the path form serves) and has no path argument for Q_QUOTAON's quota file.
+//
 // One Buffer per struct kind is reused: calls are synchronous and every decoder copies out. They
 // are pinned (libc.pinned: under ffi-rs, native memory passed by address, its cheap way) and
 // allocated on the first call, so importing this module still loads no native code.
@@ -66,7 +73,14 @@ import {writeUpdateDqblk, writeUpdateXfs} from './update-writers.js'
 /** What the wrappers need to address a filesystem. */
 export type QuotaTarget = Pick<Filesystem, 'mountpoint' | 'device' | 'devMajor' | 'devMinor'>
 
-type Handle = {kind: 'device'; path: string} | {kind: 'fd'; fd: number}
+/** `readFd`: the device mount's O_PATH fd for per-id reads; undefined until first needed, -1 when unusable. */
+type Handle = {kind: 'device'; path: string; readFd?: number} | {kind: 'fd'; fd: number}
+
+/** Ops that go through quotactl_fd on device mounts too (see the top of the file). */
+const FD_READS: ReadonlySet<QuotaOp> = new Set<QuotaOp>(['get', 'next'])
+
+/** Cleared when a kernel turns quotactl_fd down (ENOSYS: before 5.14) where the path form works. */
+let kernelHasQuotactlFd = true
 
 // Keyed by mountpoint AND source/device number, so a remount seen by a long-running process
 // (watch, serve) gets a fresh decision instead of a stale device path.
@@ -82,15 +96,6 @@ function isOwnBlockDevice(t: QuotaTarget): boolean {
     return st.isBlockDevice() && devMajor(st.rdev) === t.devMajor && devMinor(st.rdev) === t.devMinor
   } catch {
     return false
-  }
-}
-
-function openMountpoint(t: QuotaTarget): number {
-  try {
-    return openSync(t.mountpoint, O_PATH | fsc.O_DIRECTORY)
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'EIO'
-    throw new QuotaError('failed', `cannot open the mountpoint: ${(e as Error).message}`, {errno: code, mount: t.mountpoint, cause: e})
   }
 }
 
@@ -111,33 +116,58 @@ function lookupHandle(t: QuotaTarget): Handle {
   const key = handleKey(t)
   let h = handles.get(key)
   if (h) return h
-  if (isOwnBlockDevice(t)) {
-    h = {kind: 'device', path: t.device}
-  } else {
-    h = {kind: 'fd', fd: openMountpoint(t)}
-    if (!exitHookInstalled) {
-      exitHookInstalled = true
-      process.once('exit', closeHandles)
-    }
-  }
+  h = isOwnBlockDevice(t) ? {kind: 'device', path: t.device} : {kind: 'fd', fd: openMountpoint(t)}
   handles.set(key, h)
   return h
 }
 
-/** How a mount is addressed: 'device' (quotactl on the block device) or 'fd' (quotactl_fd). */
+function openMountpoint(t: QuotaTarget): number {
+  let fd: number
+  try {
+    fd = openSync(t.mountpoint, O_PATH | fsc.O_DIRECTORY)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO'
+    throw new QuotaError('failed', `cannot open the mountpoint: ${(e as Error).message}`, {errno: code, mount: t.mountpoint, cause: e})
+  }
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
+    process.once('exit', closeHandles)
+  }
+  return fd
+}
+
+/** The fd a device mount's per-id reads use, or -1 for the device path (no quotactl_fd, or no fd). */
+function readFdOf(t: QuotaTarget, h: Extract<Handle, {kind: 'device'}>): number {
+  if (h.readFd === undefined) {
+    try {
+      h.readFd = kernelHasQuotactlFd ? openMountpoint(t) : -1
+    } catch {
+      h.readFd = -1 // the device path still works
+    }
+  }
+  return kernelHasQuotactlFd ? h.readFd : -1
+}
+
+/** How a mount is addressed: 'device' (quotactl on the block device) or 'fd' (quotactl_fd). Per-id reads: see the top. */
 export function addressing(t: QuotaTarget): 'device' | 'fd' {
   return handleFor(t).kind
+}
+
+/** How a mount's per-id reads are addressed. */
+export function readAddressing(t: QuotaTarget): 'device' | 'fd' {
+  const h = handleFor(t)
+  return h.kind === 'fd' || readFdOf(t, h) >= 0 ? 'fd' : 'device'
 }
 
 /** Close the cached quotactl_fd handles (also runs at process exit). */
 export function closeHandles(): void {
   for (const h of handles.values()) {
-    if (h.kind === 'fd') {
-      try {
-        closeSync(h.fd)
-      } catch {
-        // already closed: nothing to release
-      }
+    const fd = h.kind === 'fd' ? h.fd : (h.readFd ?? -1)
+    if (fd < 0) continue
+    try {
+      closeSync(fd)
+    } catch {
+      // already closed: nothing to release
     }
   }
   handles.clear()
@@ -164,10 +194,19 @@ function call(t: QuotaTarget, cmd: number, type: QuotaType | undefined, id: numb
   const h = handleFor(t)
   const qcmd = QCMD(cmd, type === undefined ? USRQUOTA : QTYPE[type])
   const repeatable = REPEATABLE.has(op)
-  const r = h.kind === 'device' ? quotactl(qcmd, h.path, checkId(id), addr, repeatable) : quotactlFd(h.fd, qcmd, checkId(id), addr, repeatable)
+  const qid = checkId(id)
+  let fd = h.kind === 'fd' ? h.fd : FD_READS.has(op) ? readFdOf(t, h) : -1
+  let r = h.kind === 'device' && fd < 0 ? quotactl(qcmd, h.path, qid, addr, repeatable) : quotactlFd(fd, qcmd, qid, addr, repeatable)
+  if (r.value < 0 && fd >= 0 && errnoName(r.errno) === 'ENOSYS' && h.kind === 'device') {
+    // No quotactl_fd in this kernel, or no quota on this mount at all: the path form tells which.
+    r = quotactl(qcmd, h.path, qid, addr, repeatable)
+    if (r.value >= 0 || errnoName(r.errno) !== 'ENOSYS') kernelHasQuotactlFd = false
+    fd = -1
+  }
   if (debug) {
     const res = r.value < 0 ? errnoName(r.errno) : String(r.value)
-    process.stderr.write(`quota:sys quotactl(0x${(qcmd >>> 0).toString(16)}, ${h.kind === 'device' ? h.path : `fd ${h.fd}`}, ${id}) -> ${res}\n`)
+    const via = h.kind === 'device' && fd < 0 ? h.path : `fd ${fd}`
+    process.stderr.write(`quota:sys quotactl${fd >= 0 ? '_fd' : ''}(0x${(qcmd >>> 0).toString(16)}, ${via}, ${id}) -> ${res}\n`)
   }
   if (r.value < 0) {
     const ctx: ErrnoContext = {op, mount: t.mountpoint, type, id: op === 'get' || op === 'set' ? id : undefined}

@@ -7,7 +7,7 @@ import {QuotaError} from '../../src/errors.js'
 import {discover, mayHaveQuota} from '../../src/sys/discovery.js'
 import {LinuxBackend} from '../../src/sys/linux-backend.js'
 import {readMountinfo} from '../../src/sys/mounts.js'
-import {addressing, closeHandles, qGetQuota, qXGetQStatV} from '../../src/sys/quotactl.js'
+import {addressing, closeHandles, qGetNextRecord, qGetQuota, qXGetQStatV, readAddressing} from '../../src/sys/quotactl.js'
 
 const backend = new LinuxBackend()
 
@@ -68,6 +68,13 @@ describe('quotactl on this host', () => {
 
   it("addresses '/' by its block device", () => {
     expect(addressing(root())).toBe('device')
+  })
+
+  it("reads '/' per id through quotactl_fd (this kernel has it), with the same errors", () => {
+    expect(readAddressing(root())).toBe('fd')
+    expect(addressing(root())).toBe('device') // everything but the per-id reads
+    expect(caught(() => qGetNextRecord(root(), 'user', 0)).errno).toBe('ESRCH')
+    closeHandles()
   })
 
   it('addresses a device-less mount (tmpfs /dev/shm) with quotactl_fd', () => {

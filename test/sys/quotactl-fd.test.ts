@@ -1,0 +1,74 @@
+// Per-id reads go through quotactl_fd on device mounts too (src/sys/quotactl.ts), and fall back to
+// the device path for good when the kernel has no quotactl_fd. The syscalls are faked here; the
+// real kernel's side is in host.test.ts and the lab suites.
+import {beforeEach, describe, expect, it, vi} from 'vitest'
+
+import {readMountinfo} from '../../src/sys/mounts.js'
+
+const ENOSYS = 38
+const calls: string[] = []
+const answer = {fd: 0, path: 0} // errno per form; 0 = success
+
+vi.mock('../../src/sys/libc.js', () => ({
+  pinned: (size: number) => Buffer.alloc(size),
+  quotactl: (_cmd: number, special: string) => {
+    calls.push(`path ${special}`)
+    return answer.path ? {value: -1, errno: answer.path} : {value: 0, errno: 0}
+  },
+  quotactlFd: (fd: number) => {
+    calls.push(`fd ${fd >= 0 ? 'ok' : fd}`)
+    return answer.fd ? {value: -1, errno: answer.fd} : {value: 0, errno: 0}
+  },
+}))
+
+const rootMount = readMountinfo().find((m) => m.mountpoint === '/')!
+const root = {mountpoint: '/', device: rootMount.source, devMajor: rootMount.devMajor, devMinor: rootMount.devMinor}
+const dqblk = {dqb_bhardlimit: 0n, dqb_bsoftlimit: 0n, dqb_curspace: 0n, dqb_ihardlimit: 0n, dqb_isoftlimit: 0n, dqb_curinodes: 0n, dqb_btime: 0n, dqb_itime: 0n, dqb_valid: 0}
+
+async function fresh() {
+  vi.resetModules()
+  calls.length = 0
+  return import('../../src/sys/quotactl.js')
+}
+
+describe('quotactl addressing of per-id reads', () => {
+  beforeEach(() => {
+    answer.fd = 0
+    answer.path = 0
+  })
+
+  it('sends Q_GETQUOTA and Q_GETNEXTQUOTA through the fd, everything else through the device path', async () => {
+    const q = await fresh()
+    expect(q.addressing(root)).toBe('device') // as host.test.ts checks: / has its own block device here
+    q.qGetQuota(root, 'user', 1)
+    q.qGetNextRecord(root, 'user', 0)
+    q.qSetQuota(root, 'user', 1, dqblk)
+    q.qGetInfo(root, 'user')
+    expect(calls).toEqual(['fd ok', 'fd ok', `path ${root.device}`, `path ${root.device}`])
+    q.closeHandles()
+  })
+
+  it('falls back to the device path for good when quotactl_fd is ENOSYS but the path form works', async () => {
+    const q = await fresh()
+    expect(q.addressing(root)).toBe('device') // as host.test.ts checks: / has its own block device here
+    answer.fd = ENOSYS
+    q.qGetQuota(root, 'user', 1)
+    q.qGetQuota(root, 'user', 2)
+    expect(calls).toEqual(['fd ok', `path ${root.device}`, `path ${root.device}`])
+    expect(q.readAddressing(root)).toBe('device')
+    q.closeHandles()
+  })
+
+  it('keeps the fd when both forms say ENOSYS (no quota on the mount) and reports that error', async () => {
+    const q = await fresh()
+    expect(q.addressing(root)).toBe('device') // as host.test.ts checks: / has its own block device here
+    answer.fd = ENOSYS
+    answer.path = ENOSYS
+    expect(() => q.qGetQuota(root, 'user', 1)).toThrow(expect.objectContaining({errno: 'ENOSYS'}))
+    calls.length = 0
+    answer.fd = 0
+    q.qGetQuota(root, 'user', 1)
+    expect(calls).toEqual(['fd ok'])
+    q.closeHandles()
+  })
+})
