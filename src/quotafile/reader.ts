@@ -128,32 +128,43 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
   let indexBlocks = 1
 
   // Iterative depth-first walk; each index block is pushed once (its role is set when first seen).
+  // Messages are made only on failure: this loop runs once per id.
+  const where = (blk: number, depth: number, i: number) => `index block ${blk} (level ${depth}) entry ${i}`
   const stack: Array<{blk: number; depth: number; prefix: number}> = [{blk: QT_TREEOFF, depth: 0, prefix: 0}]
+  // The leaf level's last data block and its list: neighbouring ids mostly share one (~14 per block).
+  let lastData = 0
+  let lastIds: number[] = []
   while (stack.length > 0) {
     const {blk, depth, prefix} = stack.pop()!
     const base = blk * QT_BLKSIZE
+    const leaf = depth === QT_TREEDEPTH - 1
     for (let i = 0; i < REFS_PER_BLOCK; i++) {
       const at = base + i * 4
       const ref = buf.readUInt32LE(at)
       if (ref === 0) continue
-      const what = () => `index block ${blk} (level ${depth}) entry ${i}` // messages are made only on failure
-      checkRef(ref, at, what)
+      if (ref <= QT_TREEOFF || ref >= blocks) checkRef(ref, at, where(blk, depth, i))
       const id = (prefix * 256 + i) >>> 0 // after the last level: the full id
+      if (leaf && ref === lastData) {
+        lastIds.push(id, at)
+        continue
+      }
       const seen = role.get(ref)
-      if (depth < QT_TREEDEPTH - 1) {
-        if (seen === 'index') fail(at, `${what()} refers to index block ${ref} a second time: a loop or a shared subtree`)
-        if (seen === 'data') fail(at, `${what()} refers to block ${ref}, which is also a data block`)
+      if (!leaf) {
+        if (seen === 'index') fail(at, `${where(blk, depth, i)} refers to index block ${ref} a second time: a loop or a shared subtree`)
+        if (seen === 'data') fail(at, `${where(blk, depth, i)} refers to block ${ref}, which is also a data block`)
         role.set(ref, 'index')
         indexBlocks++
         stack.push({blk: ref, depth: depth + 1, prefix: id})
       } else {
-        if (seen === 'index') fail(at, `${what()} (id ${id}) refers to block ${ref}, which is an index block`)
+        if (seen === 'index') fail(at, `${where(blk, depth, i)} (id ${id}) refers to block ${ref}, which is an index block`)
         let ids = expected.get(ref)
         if (!ids) {
           role.set(ref, 'data')
           expected.set(ref, (ids = []))
         }
         ids.push(id, at)
+        lastData = ref
+        lastIds = ids
       }
     }
   }

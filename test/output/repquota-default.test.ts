@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {AUTO_UNITS, parseHumanUnits} from '../../src/core/units.js'
 import type {Filesystem} from '../../src/core/types.js'
+import {buildReportBlock} from '../../src/core/report.js'
 import {render} from '../../src/output/render.js'
 import {repquotaDefault} from '../../src/output/repquota-default.js'
 import {fixture, formatOptions, loopFs, report} from './repquota-state.js'
@@ -106,7 +107,10 @@ describe('repquota default layout: beyond the goldens', () => {
 
   it('rows carry the worse status of their two sides, for colour', () => {
     const block = repquotaDefault(report(), opts(), false)
-    const status = Object.fromEntries(block.lines.filter((l) => l.status).map((l) => [l.text.split(' ')[0], l.status]))
+    // rows within their limits share one entry per chunk (status ok); each other row has its own
+    const rows = block.lines.filter((l) => l.status).flatMap((l) => l.text.split('\n').map((row) => [row.split(' ')[0], l.status]))
+    expect(block.lines.filter((l) => l.status && l.status !== 'ok').every((l) => !l.text.includes('\n'))).toBe(true)
+    const status = Object.fromEntries(rows)
     expect(status).toEqual({
       root: 'ok',
       daemon: 'soft',
@@ -126,5 +130,21 @@ describe('repquota default layout: beyond the goldens', () => {
     expect(lines[6]).toBe('\u001B[33mdaemon    ++    3001    2000    4000  7days      17    10    20  7days\u001B[39m')
     expect(lines[9]).toMatch(/^\u001B\[31mwww-data/)
     expect(lines[10]).toMatch(/^\u001B\[31msystemd-network/)
+  })
+})
+
+describe('repquota default layout: many rows', () => {
+  it('prints every row once, in id order, across the joined chunks of rows within their limits', () => {
+    const records = Array.from({length: 1000}, (_, k) => ({
+      id: 1000 + k,
+      // every 97th id is over its hard limit (no timer: no grace shown): a row of its own between chunks
+      space: {usedBytes: k % 97 === 0 ? 9 * 1024 : 1024, softLimitBytes: 4 * 1024, hardLimitBytes: 8 * 1024, graceExpiresAt: 0},
+      inodes: {used: 1, softLimit: 0, hardLimit: 0, graceExpiresAt: 0},
+    }))
+    const block = buildReportBlock({fs: loopFs, type: 'user', records, nameOf: () => null, nowEpoch: 0, selection: null})
+    const rows = text({schemaVersion: 1, reports: [block]}).split('\n').slice(5, -3)
+    expect(rows).toHaveLength(1000)
+    const row = (k: number) => `#${1000 + k}`.padEnd(9) + (k % 97 === 0 ? ' +-       9' : ' --       1') + '       4       8        ' + '      1     0     0       '
+    rows.forEach((text, k) => expect(text).toBe(row(k)))
   })
 })
