@@ -10,7 +10,7 @@
 // grace periods relative seconds. Everything little-endian.
 
 import type {GraceInfo, QuotaRecord, QuotaType} from '../core/types.js'
-import {exactU64LE} from '../core/u64.js'
+import {exactU64W} from '../core/u64.js'
 import {QuotaError} from '../errors.js'
 
 export type TreeFormat = 'vfsv0' | 'vfsv1'
@@ -250,29 +250,32 @@ const kibToBytes = (kib: number): number => (kib < 0 || kib >= MAX_EXACT_KIB ? -
  * the file, and at 100k ids the BigInt round trip was most of its time. Same results, same first
  * failing field name (test/quotafile/format-record.test.ts holds the two together).
  */
-export function entryRecord(buf: Buffer, at: number, format: TreeFormat): QuotaRecord | string {
+export function entryRecord(words: Uint32Array, at: number, format: TreeFormat): QuotaRecord | string {
+  // `words` is the file as wordsLE words; entries start 4-byte aligned (16-byte block header,
+  // 48- or 72-byte entries), so every field is whole words
   let id: number, ihard: number, isoft: number, inodes: number, bhardKiB: number, bsoftKiB: number
   let o: typeof V0 | typeof V1
+  const k = at >>> 2
   if (format === 'vfsv0') {
     o = V0
-    id = buf.readUInt32LE(at)
-    ihard = buf.readUInt32LE(at + V0.dqb_ihardlimit)
-    isoft = buf.readUInt32LE(at + V0.dqb_isoftlimit)
-    inodes = buf.readUInt32LE(at + V0.dqb_curinodes)
-    bhardKiB = buf.readUInt32LE(at + V0.dqb_bhardlimit)
-    bsoftKiB = buf.readUInt32LE(at + V0.dqb_bsoftlimit)
+    id = words[k]
+    ihard = words[k + V0.dqb_ihardlimit / 4]
+    isoft = words[k + V0.dqb_isoftlimit / 4]
+    inodes = words[k + V0.dqb_curinodes / 4]
+    bhardKiB = words[k + V0.dqb_bhardlimit / 4]
+    bsoftKiB = words[k + V0.dqb_bsoftlimit / 4]
   } else {
     o = V1
-    id = buf.readUInt32LE(at)
-    ihard = exactU64LE(buf, at + V1.dqb_ihardlimit)
-    isoft = exactU64LE(buf, at + V1.dqb_isoftlimit)
-    inodes = exactU64LE(buf, at + V1.dqb_curinodes)
-    bhardKiB = exactU64LE(buf, at + V1.dqb_bhardlimit)
-    bsoftKiB = exactU64LE(buf, at + V1.dqb_bsoftlimit)
+    id = words[k]
+    ihard = exactU64W(words, at + V1.dqb_ihardlimit)
+    isoft = exactU64W(words, at + V1.dqb_isoftlimit)
+    inodes = exactU64W(words, at + V1.dqb_curinodes)
+    bhardKiB = exactU64W(words, at + V1.dqb_bhardlimit)
+    bsoftKiB = exactU64W(words, at + V1.dqb_bsoftlimit)
   }
-  const used = exactU64LE(buf, at + o.dqb_curspace)
-  const btime = exactU64LE(buf, at + o.dqb_btime)
-  let itime = exactU64LE(buf, at + o.dqb_itime)
+  const used = exactU64W(words, at + o.dqb_curspace)
+  const btime = exactU64W(words, at + o.dqb_btime)
+  let itime = exactU64W(words, at + o.dqb_itime)
   const bsoft = kibToBytes(bsoftKiB)
   const bhard = kibToBytes(bhardKiB)
   // the all-zero escape (isEscapedEmpty): id 0 with nothing but itime = 1

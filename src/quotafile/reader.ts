@@ -17,6 +17,7 @@
 // QuotaFileError (kind 'data', exit 65) carrying the byte offset of the bad field.
 
 import type {QuotaRecord, QuotaType} from '../core/types.js'
+import {wordsLE} from '../core/u64.js'
 import {QuotaError} from '../errors.js'
 import {
   DQDH,
@@ -115,6 +116,7 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
   checkRef(h.freeEntry, HEADER.dqi_free_entry, 'the free-entry list head')
 
   // ------------------------------------------------------------ the tree
+  const words = wordsLE(buf) // the per-id reads below: word k is buf.readUInt32LE(4 * k)
   const perBlock = entriesPerBlock(format)
   const size = ENTRY_SIZE[format]
   /** block -> 'index' | 'data' */
@@ -140,7 +142,7 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
     const leaf = depth === QT_TREEDEPTH - 1
     for (let i = 0; i < REFS_PER_BLOCK; i++) {
       const at = base + i * 4
-      const ref = buf.readUInt32LE(at)
+      const ref = words[at >>> 2]
       if (ref === 0) continue
       if (ref <= QT_TREEOFF || ref >= blocks) checkRef(ref, at, where(blk, depth, i))
       const id = (prefix * 256 + i) >>> 0 // after the last level: the full id
@@ -187,13 +189,13 @@ export function readQuotaFile(buf: Buffer, options: ReadOptions = {}): QuotaFile
       const at = base + DQDH_SIZE + slot * size
       if (slotIsEmpty(buf, at, format)) continue
       used++
-      const id = buf.readUInt32LE(at) // dqb_id leads both entry layouts
+      const id = words[at >>> 2] // dqb_id leads both entry layouts
       let k = 0
       while (k < want.length && want[k] !== id) k += 2
       if (k === want.length) fail(at, `the entry for id ${id} in data block ${blk} is not reachable through the tree`)
       if (found[k >> 1] >= 0) fail(at, `id ${id} has a second entry (the first is at byte ${found[k >> 1]})`)
       found[k >> 1] = at
-      const rec = entryRecord(buf, at, format)
+      const rec = entryRecord(words, at, format)
       if (typeof rec === 'string') fail(at, `${rec} of id ${id} is beyond the exact range of a JavaScript number (2^53-1)`)
       if (sorted && records.length > 0 && records[records.length - 1].id > id) sorted = false
       records.push(rec as QuotaRecord)

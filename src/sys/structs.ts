@@ -10,7 +10,7 @@
 // Offsets: quota-reference.md 1.4 (printed by compiling against the 6.1 uapi headers, x86_64).
 
 import type {GraceInfo, QuotaRecord, QuotaType, QuotaUpdate} from '../core/types.js'
-import {exactU64LE} from '../core/u64.js'
+import {exactU64W, wordsLE} from '../core/u64.js'
 import {QuotaError, usageError} from '../errors.js'
 import {
   BBSIZE,
@@ -458,9 +458,23 @@ export function dqblkToRecord(id: number, d: IfDqblk): QuotaRecord {
 // checks that on random buffers) without a BigInt per 64-bit field: under the lab's TCG, before
 // V8 optimises the loop, those BigInts were a fifth of repquota's per-id time.
 
+// The kernel's answer buffers are reused for every call (quotactl.ts): their words are made once
+// when they are a view (always, on little-endian hosts).
+let wordsBuf: Buffer | undefined
+let wordsView: Uint32Array = new Uint32Array(0)
+function wordsOf(buf: Buffer): Uint32Array {
+  if (buf === wordsBuf) return wordsView
+  const words = wordsLE(buf)
+  if (words.buffer === buf.buffer) {
+    wordsBuf = buf
+    wordsView = words
+  }
+  return words
+}
+
 /** A u64 field times `scale` (1, 512 or 1024) as an exact number; beyond 2^53-1, safeNumber's error. */
-function u64At(buf: Buffer, offset: number, scale: number, field: string, id: number): number {
-  const exact = exactU64LE(buf, offset)
+function u64At(words: Uint32Array, buf: Buffer, offset: number, scale: number, field: string, id: number): number {
+  const exact = exactU64W(words, offset)
   // scaling an exact value by a power of two stays exact while it is a safe integer
   const value = exact * scale
   if (exact >= 0 && value <= Number.MAX_SAFE_INTEGER) return value
@@ -471,43 +485,49 @@ function u64At(buf: Buffer, offset: number, scale: number, field: string, id: nu
 export function nextDqblkRecord(buf: Buffer): QuotaRecord {
   checkSize(buf, IF_NEXTDQBLK_SIZE, 'if_nextdqblk')
   const o = IF_DQBLK
-  const id = buf.readUInt32LE(o.dqb_id)
+  const w = wordsOf(buf)
+  const id = w[o.dqb_id >>> 2]
   return {
     id,
     space: {
-      usedBytes: u64At(buf, o.dqb_curspace, 1, 'space used (dqb_curspace)', id),
-      softLimitBytes: u64At(buf, o.dqb_bsoftlimit, QIF_DQBLKSIZE, 'space soft limit (dqb_bsoftlimit)', id),
-      hardLimitBytes: u64At(buf, o.dqb_bhardlimit, QIF_DQBLKSIZE, 'space hard limit (dqb_bhardlimit)', id),
-      graceExpiresAt: u64At(buf, o.dqb_btime, 1, 'space grace expiry (dqb_btime)', id),
+      usedBytes: u64At(w, buf, o.dqb_curspace, 1, 'space used (dqb_curspace)', id),
+      softLimitBytes: u64At(w, buf, o.dqb_bsoftlimit, QIF_DQBLKSIZE, 'space soft limit (dqb_bsoftlimit)', id),
+      hardLimitBytes: u64At(w, buf, o.dqb_bhardlimit, QIF_DQBLKSIZE, 'space hard limit (dqb_bhardlimit)', id),
+      graceExpiresAt: u64At(w, buf, o.dqb_btime, 1, 'space grace expiry (dqb_btime)', id),
     },
     inodes: {
-      used: u64At(buf, o.dqb_curinodes, 1, 'inodes used (dqb_curinodes)', id),
-      softLimit: u64At(buf, o.dqb_isoftlimit, 1, 'inode soft limit (dqb_isoftlimit)', id),
-      hardLimit: u64At(buf, o.dqb_ihardlimit, 1, 'inode hard limit (dqb_ihardlimit)', id),
-      graceExpiresAt: u64At(buf, o.dqb_itime, 1, 'inode grace expiry (dqb_itime)', id),
+      used: u64At(w, buf, o.dqb_curinodes, 1, 'inodes used (dqb_curinodes)', id),
+      softLimit: u64At(w, buf, o.dqb_isoftlimit, 1, 'inode soft limit (dqb_isoftlimit)', id),
+      hardLimit: u64At(w, buf, o.dqb_ihardlimit, 1, 'inode hard limit (dqb_ihardlimit)', id),
+      graceExpiresAt: u64At(w, buf, o.dqb_itime, 1, 'inode grace expiry (dqb_itime)', id),
     },
   }
 }
+
+/** A timer of a record decoder: the signed 32-bit field, or with bigtime its low 32 bits plus the high byte. */
+const timerAt = (w: Uint32Array, buf: Buffer, lo: number, hi: number, bigtime: boolean): number =>
+  bigtime ? w[lo >>> 2] + buf.readInt8(hi) * TWO32 : w[lo >>> 2] | 0
 
 /** fs_disk_quota (Q_XGETNEXTQUOTA's answer) as the record of its d_id. */
 export function fsDiskQuotaRecord(buf: Buffer): QuotaRecord {
   checkSize(buf, FS_DISK_QUOTA_SIZE, 'fs_disk_quota')
   const o = FS_DISK_QUOTA
+  const w = wordsOf(buf)
   const big = (buf.readUInt16LE(o.d_fieldmask) & FS_DQ_BIGTIME) !== 0
-  const id = buf.readUInt32LE(o.d_id)
+  const id = w[o.d_id >>> 2]
   return {
     id,
     space: {
-      usedBytes: u64At(buf, o.d_bcount, BBSIZE, 'space used (d_bcount)', id),
-      softLimitBytes: u64At(buf, o.d_blk_softlimit, BBSIZE, 'space soft limit (d_blk_softlimit)', id),
-      hardLimitBytes: u64At(buf, o.d_blk_hardlimit, BBSIZE, 'space hard limit (d_blk_hardlimit)', id),
-      graceExpiresAt: readTimer(buf, o.d_btimer, o.d_btimer_hi, big),
+      usedBytes: u64At(w, buf, o.d_bcount, BBSIZE, 'space used (d_bcount)', id),
+      softLimitBytes: u64At(w, buf, o.d_blk_softlimit, BBSIZE, 'space soft limit (d_blk_softlimit)', id),
+      hardLimitBytes: u64At(w, buf, o.d_blk_hardlimit, BBSIZE, 'space hard limit (d_blk_hardlimit)', id),
+      graceExpiresAt: timerAt(w, buf, o.d_btimer, o.d_btimer_hi, big),
     },
     inodes: {
-      used: u64At(buf, o.d_icount, 1, 'inodes used (d_icount)', id),
-      softLimit: u64At(buf, o.d_ino_softlimit, 1, 'inode soft limit (d_ino_softlimit)', id),
-      hardLimit: u64At(buf, o.d_ino_hardlimit, 1, 'inode hard limit (d_ino_hardlimit)', id),
-      graceExpiresAt: readTimer(buf, o.d_itimer, o.d_itimer_hi, big),
+      used: u64At(w, buf, o.d_icount, 1, 'inodes used (d_icount)', id),
+      softLimit: u64At(w, buf, o.d_ino_softlimit, 1, 'inode soft limit (d_ino_softlimit)', id),
+      hardLimit: u64At(w, buf, o.d_ino_hardlimit, 1, 'inode hard limit (d_ino_hardlimit)', id),
+      graceExpiresAt: timerAt(w, buf, o.d_itimer, o.d_itimer_hi, big),
     },
   }
 }

@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {ENTRY_SIZE, type TreeFormat, diskToRecord, entryRecord, readEntry} from '../../src/quotafile/format.js'
 import {prng} from './fixtures.js'
+import {wordsLE} from '../../src/core/u64.js'
 
 /** Words that hit the edges: zero, one, 2^21 around (the exact-number boundary of a high word), all ones. */
 const EDGE_WORDS = [0, 1, 2, 1023, 1024, 0x1f_ffff, 0x20_0000, 0x7fff_ffff, 0xffff_ffff]
@@ -25,7 +26,7 @@ describe('entryRecord', () => {
           buf.fill(0) // the all-zero escape: id 0, itime = 1
           buf.writeUInt32LE(1, format === 'vfsv0' ? 40 : 64)
         }
-        expect(entryRecord(buf, 0, format), `entry ${n}: ${buf.toString('hex')}`).toEqual(diskToRecord(readEntry(buf, 0, format)))
+        expect(entryRecord(wordsLE(buf), 0, format), `entry ${n}: ${buf.toString('hex')}`).toEqual(diskToRecord(readEntry(buf, 0, format)))
       }
     })
   }

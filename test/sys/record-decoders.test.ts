@@ -61,6 +61,23 @@ describe('nextDqblkRecord', () => {
   })
 })
 
+describe('record decoders and their word view', () => {
+  it('decode a reused buffer afresh after every write, and a buffer that does not start 4-byte aligned', () => {
+    const next = prng(3)
+    const aligned = Buffer.alloc(IF_NEXTDQBLK_SIZE)
+    const odd = Buffer.alloc(IF_NEXTDQBLK_SIZE + 1).subarray(1) // wordsLE copies: never kept
+    for (let i = 0; i < 200; i++) {
+      // each buffer twice in a row: the second decode must see the new contents
+      for (const buf of [aligned, aligned, odd, odd]) {
+        buf.forEach((_, j) => (buf[j] = Math.floor(next() * 256)))
+        for (let off = 0; off < 64; off += 8) buf.writeUInt32LE(0, off + 4) // exact values: no error path
+        const d = readIfNextdqblk(buf)
+        expect(nextDqblkRecord(buf)).toEqual(dqblkToRecord(d.dqb_id, d))
+      }
+    }
+  })
+})
+
 describe('fsDiskQuotaRecord', () => {
   it('equals xfsToRecord(readFsDiskQuota()) on 20,000 random buffers, with and without bigtime', () => {
     const next = prng(2)
