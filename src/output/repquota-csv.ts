@@ -4,7 +4,7 @@
 // Project); the shared CSV renderer separates blocks with an empty line and quotes fields per
 // RFC 4180 (linuxquota does not quote). Statuses use linuxquota's words ok/soft/hard.
 
-import type {ReportBlock, RepquotaResult} from '../core/report.js'
+import {type ReportBlock, type RepquotaResult, forEachEntry} from '../core/report.js'
 import type {Cell, Column, TableBlock} from './document.js'
 import {type RepquotaFormatOptions, entryCells, linuxquotaStatus, spaceWord, typeWord} from './repquota-cells.js'
 
@@ -30,7 +30,8 @@ export function csvColumnKeys(type: ReportBlock['type'], opts: RepquotaFormatOpt
 function csvTable(block: ReportBlock, opts: RepquotaFormatOptions): TableBlock {
   const keys = csvColumnKeys(block.type, opts)
   const columns: Column[] = keys.map((key) => ({key, header: key}))
-  const rows = block.entries.map((entry) => {
+  const rows: TableBlock['rows'] = []
+  forEachEntry(block, (entry) => {
     const {name, space: s, inodes: i} = entryCells(entry, opts)
     const values: Cell[] = [
       block.mountpoint,
@@ -46,7 +47,7 @@ function csvTable(block: ReportBlock, opts: RepquotaFormatOptions): TableBlock {
       i.hard,
       i.grace,
     ]
-    return {cells: Object.fromEntries(keys.map((key, n) => [key, values[n]]))}
+    rows.push({cells: Object.fromEntries(keys.map((key, n) => [key, values[n]]))})
   })
   return {kind: 'table', columns, rows}
 }

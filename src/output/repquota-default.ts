@@ -12,7 +12,7 @@
 //   rows: %-9s %c%c %7s %7s %7s %6s %7s %5s %5s %6s
 //   then what linuxquota's format handler adds (see trailer below).
 
-import type {ReportBlock, RepquotaResult} from '../core/report.js'
+import {type ReportBlock, type RepquotaResult, forEachEntry} from '../core/report.js'
 import {worseStatus} from '../core/limits.js'
 import type {LinesBlock} from './document.js'
 import {
@@ -74,7 +74,7 @@ function blockLines(block: ReportBlock, opts: RepquotaFormatOptions, verbose: bo
     if (okRows.length > 0) lines.push({text: okRows.join('\n'), status: 'ok'})
     okRows = []
   }
-  for (const entry of block.entries) {
+  forEachEntry(block, (entry) => {
     const {name, space: s, inodes: i} = entryCells(entry, opts)
     // Joined, not a template: a template's pieces stay linked (a rope of ~20 strings per row)
     // until the output is joined.
@@ -91,7 +91,7 @@ function blockLines(block: ReportBlock, opts: RepquotaFormatOptions, verbose: bo
     } else if (okRows.push(text) === CHUNK_ROWS) {
       flushOk()
     }
-  }
+  })
   flushOk()
   for (const text of trailer(block, verbose)) lines.push({text})
   return lines

@@ -3,7 +3,7 @@
 // named after the type (`user=`, `group=`, `project=`; linuxquota writes `user=` for all), and
 // we add `id=` to <Quota> and `mountpoint=` to <Report>.
 
-import type {ReportBlock, RepquotaResult} from '../core/report.js'
+import {type ReportBlock, type RepquotaResult, forEachEntry} from '../core/report.js'
 import {type RepquotaFormatOptions, entryCells, gracePeriodText, linuxquotaStatus, spaceWord} from './repquota-cells.js'
 
 const ENTITIES: Readonly<Record<string, string>> = {
@@ -33,7 +33,7 @@ function reportXml(block: ReportBlock, opts: RepquotaFormatOptions): string[] {
     ` <BlockGraceTime>${gracePeriodText(block.blockGraceSeconds)}</BlockGraceTime>`,
     ` <InodeGraceTime>${gracePeriodText(block.inodeGraceSeconds)}</InodeGraceTime>`,
   ]
-  for (const entry of block.entries) {
+  forEachEntry(block, (entry) => {
     const {name, space: s, inodes: i} = entryCells(entry, opts)
     lines.push(
       ` <Quota ${block.type}='${xmlEscape(name)}' id='${entry.id}'>`,
@@ -42,7 +42,7 @@ function reportXml(block: ReportBlock, opts: RepquotaFormatOptions): string[] {
       `  <FileLimits used='${i.used}' soft='${i.soft}' hard='${i.hard}' grace='${i.grace}' />`,
       ' </Quota>',
     )
-  }
+  })
   lines.push('</Report>')
   return lines
 }

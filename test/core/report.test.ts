@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {buildReportBlock, displayName, reportEntry, selectRecord} from '../../src/core/report.js'
+import {buildReportBlock, displayName, forEachEntry, reportEntry, selectRecord} from '../../src/core/report.js'
 import type {QuotaRecord} from '../../src/core/types.js'
 import {NOW, loopFs, nameOf, userRecords} from '../output/repquota-state.js'
 
@@ -92,5 +92,60 @@ describe('reportEntry (JSON contract)', () => {
   it('displayName falls back to #id', () => {
     expect(displayName({id: 4242, name: null})).toBe('#4242')
     expect(displayName({id: 0, name: 'root'})).toBe('root')
+  })
+})
+
+describe('report entries, made when read', () => {
+  const block = (names: number[] = []) =>
+    buildReportBlock({
+      fs: loopFs,
+      type: 'user',
+      records: [...userRecords].reverse(), // out of order: the block sorts
+      nameOf: (id) => (names.push(id), nameOf(id)),
+      nowEpoch: NOW,
+      selection: {verbose: true, withLimits: false},
+    })
+  const expected = [...userRecords].sort((a, b) => a.id - b.id).map((r) => reportEntry(r, nameOf(r.id), NOW))
+
+  it('forEachEntry visits the entries `entries` holds, in id order, without keeping them', () => {
+    const looked: number[] = []
+    const b = block(looked)
+    expect(looked).toEqual([]) // nothing named before it is read
+    const visited: unknown[] = []
+    forEachEntry(b, (e) => visited.push(e))
+    expect(visited).toEqual(expected)
+    forEachEntry(b, () => undefined)
+    expect(looked).toHaveLength(2 * expected.length) // made again: none was kept
+    expect(b.entries).toEqual(expected)
+    looked.length = 0
+    forEachEntry(b, () => undefined) // now from the kept array
+    expect(b.entries).toBe(b.entries)
+    expect(looked).toEqual([])
+  })
+
+  it('JSON.stringify writes the entries like any array property, and a set array replaces them', () => {
+    const b = block()
+    expect(JSON.parse(JSON.stringify(b)).entries).toEqual(JSON.parse(JSON.stringify(expected)))
+    const b2 = block()
+    b2.entries = expected.slice(0, 1)
+    const visited: unknown[] = []
+    forEachEntry(b2, (e) => visited.push(e))
+    expect(visited).toEqual(expected.slice(0, 1))
+  })
+
+  it('sorts 1000 ids given in reverse', () => {
+    const records = Array.from({length: 1000}, (_, k) => ({...zero, id: 5000 - k, inodes: {...zero.inodes, used: k}}))
+    const b = buildReportBlock({fs: loopFs, type: 'user', records, nameOf: () => null, nowEpoch: NOW, selection: {verbose: true, withLimits: false}})
+    expect(b.entries.map((e) => [e.id, e.inodes.used])).toEqual(records.map((r) => [r.id, r.inodes.used]).reverse())
+  })
+
+  it('keeps every number exact, 2^53 - 1 and negative timers included', () => {
+    const big: QuotaRecord = {
+      id: 0xfffffffe,
+      space: {usedBytes: Number.MAX_SAFE_INTEGER, softLimitBytes: 2 ** 52 + 1, hardLimitBytes: 1024, graceExpiresAt: -5},
+      inodes: {used: 2 ** 40 + 3, softLimit: 0, hardLimit: 7, graceExpiresAt: 2 ** 39 - 1},
+    }
+    const b = buildReportBlock({fs: loopFs, type: 'user', records: [big], nameOf: () => null, nowEpoch: NOW, selection: null})
+    expect(b.entries).toEqual([reportEntry(big, null, NOW)])
   })
 })
