@@ -7,6 +7,7 @@ const TWO_32 = 2 ** 32
 /** The u64 at `at` as an exact number, or -1 when it is beyond 2^53 - 1 (high word >= 2^21). */
 export function exactU64LE(buf: Buffer, at: number): number {
   const hi = buf.readUInt32LE(at + 4)
+  if (hi === 0) return buf.readUInt32LE(at) // not boxed as a double (see exactU64W)
   return hi >= 0x20_0000 ? -1 : hi * TWO_32 + buf.readUInt32LE(at)
 }
 
@@ -32,5 +33,8 @@ export function wordsLE(buf: Buffer): Uint32Array {
 export function exactU64W(words: Uint32Array, at: number): number {
   const k = at >>> 2
   const hi = words[k + 1]
+  // hi 0 (nearly every field) returns the low word as it is: `0 * 2^32 + lo` is a double, and
+  // unoptimised code boxes every double it stores (a heap number per field of every record)
+  if (hi === 0) return words[k]
   return hi >= 0x20_0000 ? -1 : hi * TWO_32 + words[k]
 }
