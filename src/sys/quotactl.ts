@@ -10,8 +10,8 @@
 // mount where the kernel has it (5.14+), device or not: the path form makes the kernel look the
 // device path up on each call, ~10-15 us of a ~45 us Q_GETNEXTQUOTA on ext4 and ~7-10 us of
 // ~15 us on XFS under the lab's TCG (bench/quotactl-fd.sh). Everything else keeps the device
-// path: quotactl_fd takes a write reference on the mount for writes (EROFS on a read-only mount
-// the path form serves) and has no path argument for Q_QUOTAON's quota file.
+// path: for writes quotactl_fd also takes a write reference on the mount (mnt_want_write), which
+// the path form does not, and it has no path argument for Q_QUOTAON's quota file.
 //
 // One Buffer per struct kind is reused: calls are synchronous and every decoder copies out. They
 // are pinned (libc.pinned: under ffi-rs, native memory passed by address, its cheap way) and
