@@ -105,7 +105,7 @@ export interface BlockInput {
   selection: Selection | null
 }
 
-/** Blocks whose entries are not made yet: their packed records and how an entry is made. */
+/** Blocks whose entries are not made yet: their selected records and how an entry is made. */
 const pending = new WeakMap<ReportBlock, {records: QuotaRecord[]; entry: (rec: QuotaRecord) => ReportEntry}>()
 
 /**

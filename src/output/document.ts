@@ -5,7 +5,11 @@
 
 export type Status = 'ok' | 'soft' | 'hard' | 'expired'
 
-/** Preformatted lines (e.g. repquota's linuxquota-compatible layout), each optionally coloured. */
+/**
+ * Preformatted lines (e.g. repquota's linuxquota-compatible layout), each optionally coloured. A
+ * `text` may hold several lines joined with '\n' that share one status (repquota joins its rows
+ * within their limits, so 100k rows are not 100k objects).
+ */
 export interface LinesBlock {
   kind: 'lines'
   lines: Array<{text: string; status?: Status}>

@@ -6,12 +6,14 @@
 // quotactl_fd(2) on an O_PATH directory fd of the mountpoint. The choice is made once per
 // mount; fds are cached and closed at process exit.
 //
-// The per-id reads (Q_GETQUOTA, Q_GETNEXTQUOTA and their XFS twins) go through quotactl_fd on every
-// mount where the kernel has it (5.14+), device or not: the path form makes the kernel look the
-// device path up on each call, ~10-15 us of a ~45 us Q_GETNEXTQUOTA on ext4 and ~7-10 us of
-// ~15 us on XFS under the lab's TCG (bench/quotactl-fd.sh). Everything else keeps the device
-// path: for writes quotactl_fd also takes a write reference on the mount (mnt_want_write), which
-// the path form does not, and it has no path argument for Q_QUOTAON's quota file.
+// The per-id calls (Q_GETQUOTA, Q_GETNEXTQUOTA, Q_SETQUOTA and their XFS twins) go through
+// quotactl_fd on every mount where the kernel has it (5.14+), device or not: the path form makes
+// the kernel look the device path up on each call, ~10-15 us of a ~45 us Q_GETNEXTQUOTA on ext4
+// and ~7-10 us of ~15 us on XFS under the lab's TCG (bench/quotactl-fd.sh). For a set,
+// quotactl_fd also takes a write reference on the mount (mnt_want_write): a read-only mount of a
+// writable filesystem (a read-only bind) answers EROFS where the path form, which only looks at
+// the filesystem, works; such a set is repeated through the path, as quotakit always sent it.
+// Everything else keeps the device path (Q_QUOTAON's quota file path has no place in quotactl_fd).
 //
 // One Buffer per struct kind is reused: calls are synchronous and every decoder copies out. They
 // are pinned (libc.pinned: under ffi-rs, native memory passed by address, its cheap way) and
@@ -46,7 +48,7 @@ import {
 } from './constants.js'
 import {devMajor, devMinor} from './devnum.js'
 import {type ErrnoContext, errnoError, errnoName, type QuotaOp} from './errno.js'
-import {pinned, quotactl, quotactlFd} from './libc.js'
+import {type SysResult, pinned, quotactl, quotactlFd} from './libc.js'
 import {
   FS_DISK_QUOTA_SIZE,
   FS_QUOTA_STATV_SIZE,
@@ -73,11 +75,11 @@ import {writeUpdateDqblk, writeUpdateXfs} from './update-writers.js'
 /** What the wrappers need to address a filesystem. */
 export type QuotaTarget = Pick<Filesystem, 'mountpoint' | 'device' | 'devMajor' | 'devMinor'>
 
-/** `readFd`: the device mount's O_PATH fd for per-id reads; undefined until first needed, -1 when unusable. */
-type Handle = {kind: 'device'; path: string; readFd?: number} | {kind: 'fd'; fd: number}
+/** `perIdFd`: the device mount's O_PATH fd for per-id calls; undefined until first needed, -1 when unusable. */
+type Handle = {kind: 'device'; path: string; perIdFd?: number} | {kind: 'fd'; fd: number}
 
 /** Ops that go through quotactl_fd on device mounts too (see the top of the file). */
-const FD_READS: ReadonlySet<QuotaOp> = new Set<QuotaOp>(['get', 'next'])
+const PER_ID_OPS: ReadonlySet<QuotaOp> = new Set<QuotaOp>(['get', 'next', 'set'])
 
 /** Cleared when a kernel turns quotactl_fd down (ENOSYS: before 5.14) where the path form works. */
 let kernelHasQuotactlFd = true
@@ -136,33 +138,33 @@ function openMountpoint(t: QuotaTarget): number {
   return fd
 }
 
-/** The fd a device mount's per-id reads use, or -1 for the device path (no quotactl_fd, or no fd). */
-function readFdOf(t: QuotaTarget, h: Extract<Handle, {kind: 'device'}>): number {
-  if (h.readFd === undefined) {
+/** The fd a device mount's per-id calls use, or -1 for the device path (no quotactl_fd, or no fd). */
+function perIdFdOf(t: QuotaTarget, h: Extract<Handle, {kind: 'device'}>): number {
+  if (h.perIdFd === undefined) {
     try {
-      h.readFd = kernelHasQuotactlFd ? openMountpoint(t) : -1
+      h.perIdFd = kernelHasQuotactlFd ? openMountpoint(t) : -1
     } catch {
-      h.readFd = -1 // the device path still works
+      h.perIdFd = -1 // the device path still works
     }
   }
-  return kernelHasQuotactlFd ? h.readFd : -1
+  return kernelHasQuotactlFd ? h.perIdFd : -1
 }
 
-/** How a mount is addressed: 'device' (quotactl on the block device) or 'fd' (quotactl_fd). Per-id reads: see the top. */
+/** How a mount is addressed: 'device' (quotactl on the block device) or 'fd' (quotactl_fd). Per-id calls: see the top. */
 export function addressing(t: QuotaTarget): 'device' | 'fd' {
   return handleFor(t).kind
 }
 
-/** How a mount's per-id reads are addressed. */
-export function readAddressing(t: QuotaTarget): 'device' | 'fd' {
+/** How a mount's per-id calls are addressed. */
+export function perIdAddressing(t: QuotaTarget): 'device' | 'fd' {
   const h = handleFor(t)
-  return h.kind === 'fd' || readFdOf(t, h) >= 0 ? 'fd' : 'device'
+  return h.kind === 'fd' || perIdFdOf(t, h) >= 0 ? 'fd' : 'device'
 }
 
 /** Close the cached quotactl_fd handles (also runs at process exit). */
 export function closeHandles(): void {
   for (const h of handles.values()) {
-    const fd = h.kind === 'fd' ? h.fd : (h.readFd ?? -1)
+    const fd = h.kind === 'fd' ? h.fd : (h.perIdFd ?? -1)
     if (fd < 0) continue
     try {
       closeSync(fd)
@@ -189,24 +191,34 @@ function checkId(id: number): number {
  */
 const REPEATABLE: ReadonlySet<QuotaOp> = new Set<QuotaOp>(['get', 'next', 'info', 'sync', 'state', 'format', 'set', 'setinfo'])
 
+/** One quotactl through `fd`, or through the device path when fd is -1 (a device handle). */
+function attempt(h: Handle, fd: number, qcmd: number, id: number, addr: Buffer, repeatable: boolean): SysResult {
+  const r = h.kind === 'device' && fd < 0 ? quotactl(qcmd, h.path, id, addr, repeatable) : quotactlFd(fd, qcmd, id, addr, repeatable)
+  if (debug) {
+    const res = r.value < 0 ? errnoName(r.errno) : String(r.value)
+    const via = h.kind === 'device' && fd < 0 ? h.path : `fd ${fd}`
+    process.stderr.write(`quota:sys quotactl${fd >= 0 ? '_fd' : ''}(0x${(qcmd >>> 0).toString(16)}, ${via}, ${id}) -> ${res}\n`)
+  }
+  return r
+}
+
 /** The one syscall chokepoint. Throws QuotaError (kind from errno.ts) when the kernel says no. */
 function call(t: QuotaTarget, cmd: number, type: QuotaType | undefined, id: number, addr: Buffer, op: QuotaOp): void {
   const h = handleFor(t)
   const qcmd = QCMD(cmd, type === undefined ? USRQUOTA : QTYPE[type])
   const repeatable = REPEATABLE.has(op)
   const qid = checkId(id)
-  let fd = h.kind === 'fd' ? h.fd : FD_READS.has(op) ? readFdOf(t, h) : -1
-  let r = h.kind === 'device' && fd < 0 ? quotactl(qcmd, h.path, qid, addr, repeatable) : quotactlFd(fd, qcmd, qid, addr, repeatable)
-  if (r.value < 0 && fd >= 0 && errnoName(r.errno) === 'ENOSYS' && h.kind === 'device') {
-    // No quotactl_fd in this kernel, or no quota on this mount at all: the path form tells which.
-    r = quotactl(qcmd, h.path, qid, addr, repeatable)
-    if (r.value >= 0 || errnoName(r.errno) !== 'ENOSYS') kernelHasQuotactlFd = false
-    fd = -1
-  }
-  if (debug) {
-    const res = r.value < 0 ? errnoName(r.errno) : String(r.value)
-    const via = h.kind === 'device' && fd < 0 ? h.path : `fd ${fd}`
-    process.stderr.write(`quota:sys quotactl${fd >= 0 ? '_fd' : ''}(0x${(qcmd >>> 0).toString(16)}, ${via}, ${id}) -> ${res}\n`)
+  let fd = h.kind === 'fd' ? h.fd : PER_ID_OPS.has(op) ? perIdFdOf(t, h) : -1
+  let r = attempt(h, fd, qcmd, qid, addr, repeatable)
+  if (r.value < 0 && fd >= 0 && h.kind === 'device') {
+    const errno = errnoName(r.errno)
+    // ENOSYS: no quotactl_fd in this kernel, or no quota on this mount at all; the path form tells
+    // which. EROFS on a set: a read-only mount of a writable filesystem (see the top).
+    if (errno === 'ENOSYS' || (errno === 'EROFS' && op === 'set')) {
+      fd = -1
+      r = attempt(h, fd, qcmd, qid, addr, repeatable)
+      if (errno === 'ENOSYS' && (r.value >= 0 || errnoName(r.errno) !== 'ENOSYS')) kernelHasQuotactlFd = false
+    }
   }
   if (r.value < 0) {
     const ctx: ErrnoContext = {op, mount: t.mountpoint, type, id: op === 'get' || op === 'set' ? id : undefined}

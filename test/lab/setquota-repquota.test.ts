@@ -234,8 +234,8 @@ describe('repquota on /mnt/ext4v0 reads the quota file the kernel uses, after Q_
     expect(mine.code, mine.stderr).toBe(0)
     expect(mine.stderr).not.toContain('quota:file')
     // Q_GETNEXTQUOTA (0x800009) for user (type 0) and group (type 1)
-    expect(mine.stderr).toMatch(/^quota:sys quotactl\(0x80000900, /m)
-    expect(mine.stderr).toMatch(/^quota:sys quotactl\(0x80000901, /m)
+    expect(mine.stderr).toMatch(/^quota:sys quotactl_fd\(0x80000900, fd \d+, /m) // per id: quotactl_fd (src/sys/quotactl.ts)
+    expect(mine.stderr).toMatch(/^quota:sys quotactl_fd\(0x80000901, fd \d+, /m)
     expectSameReports(reports(mine.stdout), await linuxquota('-v'))
   })
 })
@@ -314,6 +314,22 @@ describe('setquota round trip and enforcement', () => {
     const after = await ok('repquota -v -u /mnt/ext4')
     expect(after).toMatch(/^alice\s+[-+]{2}\s+\d+\s+100\s+200\s/m)
     expect(after).toMatch(/^carol\s+[-+]{2}\s+\d+\s+300\s+400\s/m)
+  })
+
+  it('per-id calls go through quotactl_fd; a read-only bind mount of a writable filesystem still takes limits', async () => {
+    const fd = await run('DEBUG=quota:sys quotakit setquota -u alice 5 6 0 0 /mnt/xfs')
+    expect(fd.code).toBe(0)
+    expect(fd.stderr).toMatch(/^quota:sys quotactl_fd\(0x580400, fd \d+, \d+\) -> 0$/m) // Q_XSETQLIM
+    // quotactl_fd checks the mount (read-only: EROFS), the device path only the filesystem
+    await ok('mkdir -p /mnt/ro && mount --bind /mnt/ext4 /mnt/ro && mount -o remount,bind,ro /mnt/ro')
+    try {
+      const ro = await run('DEBUG=quota:sys quotakit setquota -u alice 7 8 0 0 /mnt/ro')
+      expect(ro.code, ro.stderr).toBe(0)
+      expect(ro.stderr).toMatch(/quotactl_fd\(0x80000800, fd \d+, \d+\) -> EROFS\n.*quotactl\(0x80000800, \/dev\/\w+, \d+\) -> 0/)
+      expect(await ok('repquota -v -u /mnt/ext4')).toMatch(/^alice\s+[-+]{2}\s+\d+\s+7\s+8\s/m)
+    } finally {
+      await run('umount /mnt/ro')
+    }
   })
 
   it('errors: ERANGE names the maximum, type not on is 69, not root is 77, unknown name is 67', async () => {

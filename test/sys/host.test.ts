@@ -7,7 +7,7 @@ import {QuotaError} from '../../src/errors.js'
 import {discover, mayHaveQuota} from '../../src/sys/discovery.js'
 import {LinuxBackend} from '../../src/sys/linux-backend.js'
 import {readMountinfo} from '../../src/sys/mounts.js'
-import {addressing, closeHandles, qGetNextRecord, qGetQuota, qXGetQStatV, readAddressing} from '../../src/sys/quotactl.js'
+import {addressing, closeHandles, qGetNextRecord, qGetQuota, qXGetQStatV, perIdAddressing} from '../../src/sys/quotactl.js'
 
 const backend = new LinuxBackend()
 
@@ -71,8 +71,8 @@ describe('quotactl on this host', () => {
   })
 
   it("reads '/' per id through quotactl_fd (this kernel has it), with the same errors", () => {
-    expect(readAddressing(root())).toBe('fd')
-    expect(addressing(root())).toBe('device') // everything but the per-id reads
+    expect(perIdAddressing(root())).toBe('fd')
+    expect(addressing(root())).toBe('device') // everything but the per-id calls
     expect(caught(() => qGetNextRecord(root(), 'user', 0)).errno).toBe('ESRCH')
     closeHandles()
   })

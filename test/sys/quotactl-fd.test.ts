@@ -1,11 +1,12 @@
-// Per-id reads go through quotactl_fd on device mounts too (src/sys/quotactl.ts), and fall back to
-// the device path for good when the kernel has no quotactl_fd. The syscalls are faked here; the
+// Per-id calls go through quotactl_fd on device mounts too (src/sys/quotactl.ts), and fall back to
+// the device path for good when the kernel has no quotactl_fd, and for one set on a read-only mount. The syscalls are faked here; the
 // real kernel's side is in host.test.ts and the lab suites.
 import {beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {readMountinfo} from '../../src/sys/mounts.js'
 
 const ENOSYS = 38
+const EROFS = 30
 const calls: string[] = []
 const answer = {fd: 0, path: 0} // errno per form; 0 = success
 
@@ -31,20 +32,34 @@ async function fresh() {
   return import('../../src/sys/quotactl.js')
 }
 
-describe('quotactl addressing of per-id reads', () => {
+describe('quotactl addressing of per-id calls', () => {
   beforeEach(() => {
     answer.fd = 0
     answer.path = 0
   })
 
-  it('sends Q_GETQUOTA and Q_GETNEXTQUOTA through the fd, everything else through the device path', async () => {
+  it('sends Q_GETQUOTA, Q_GETNEXTQUOTA and Q_SETQUOTA through the fd, everything else through the device path', async () => {
     const q = await fresh()
     expect(q.addressing(root)).toBe('device') // as host.test.ts checks: / has its own block device here
     q.qGetQuota(root, 'user', 1)
     q.qGetNextRecord(root, 'user', 0)
     q.qSetQuota(root, 'user', 1, dqblk)
     q.qGetInfo(root, 'user')
-    expect(calls).toEqual(['fd ok', 'fd ok', `path ${root.device}`, `path ${root.device}`])
+    q.qSetInfo(root, 'user', {dqi_bgrace: 0n, dqi_igrace: 0n, dqi_flags: 0, dqi_valid: 0})
+    expect(calls).toEqual(['fd ok', 'fd ok', 'fd ok', `path ${root.device}`, `path ${root.device}`])
+    q.closeHandles()
+  })
+
+  it('repeats a set that a read-only mount refused (EROFS) through the device path, and keeps the fd', async () => {
+    const q = await fresh()
+    expect(q.addressing(root)).toBe('device')
+    answer.fd = EROFS
+    q.qSetQuota(root, 'user', 1, dqblk) // the path form works: a read-only bind of a writable filesystem
+    answer.path = EROFS
+    expect(() => q.qSetQuota(root, 'user', 1, dqblk)).toThrow(expect.objectContaining({errno: 'EROFS'}))
+    expect(() => q.qGetQuota(root, 'user', 1)).toThrow(expect.objectContaining({errno: 'EROFS'})) // reads are not repeated
+    expect(calls).toEqual(['fd ok', `path ${root.device}`, 'fd ok', `path ${root.device}`, 'fd ok'])
+    expect(q.perIdAddressing(root)).toBe('fd')
     q.closeHandles()
   })
 
@@ -55,7 +70,7 @@ describe('quotactl addressing of per-id reads', () => {
     q.qGetQuota(root, 'user', 1)
     q.qGetQuota(root, 'user', 2)
     expect(calls).toEqual(['fd ok', `path ${root.device}`, `path ${root.device}`])
-    expect(q.readAddressing(root)).toBe('device')
+    expect(q.perIdAddressing(root)).toBe('device')
     q.closeHandles()
   })
 
