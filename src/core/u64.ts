@@ -4,13 +4,6 @@
 
 const TWO_32 = 2 ** 32
 
-/** The u64 at `at` as an exact number, or -1 when it is beyond 2^53 - 1 (high word >= 2^21). */
-export function exactU64LE(buf: Buffer, at: number): number {
-  const hi = buf.readUInt32LE(at + 4)
-  if (hi === 0) return buf.readUInt32LE(at) // not boxed as a double (see exactU64W)
-  return hi >= 0x20_0000 ? -1 : hi * TWO_32 + buf.readUInt32LE(at)
-}
-
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
 
 /**
@@ -29,7 +22,10 @@ export function wordsLE(buf: Buffer): Uint32Array {
   return words
 }
 
-/** The u64 at byte `at` (4-aligned) of `wordsLE` words, low word first, as exactU64LE reads it. */
+/**
+ * The little-endian u64 at byte `at` (4-aligned) of `wordsLE` words as an exact number, or -1 when
+ * it is beyond 2^53 - 1 (high word >= 2^21).
+ */
 export function exactU64W(words: Uint32Array, at: number): number {
   const k = at >>> 2
   const hi = words[k + 1]
