@@ -68,7 +68,12 @@ describe('parseNumericId', () => {
     ['10a', null],
     ['-1', null],
     ['', null],
-  ])('%s', (s, want) => expect(parseNumericId(s)).toBe(want))
+    ['#', null],
+    ['#x', null],
+    ['007', 7], // as the regex it replaced: leading zeros are decimal
+    ['\uff11\uff12', null], // fullwidth digits are not \d
+    ['12 ', null],
+  ])('%j', (s, want) => expect(parseNumericId(s)).toBe(want))
 
   it('refuses (u32)-1 and beyond as a usage error', () => {
     expect(() => parseNumericId('4294967295')).toThrowError(/out of range/)

@@ -29,25 +29,22 @@ export function formatMaximumText(format: QuotaFormat): string {
   return MAXIMUM[format]?.text ?? '2^63 - 1 bytes of space and 2^63 - 1 inodes'
 }
 
-/** The first limit the format cannot store, as a message; null when all fit. */
+const spaceAbove = (what: string, bytes: number | undefined, format: QuotaFormat, max: FormatMaximum): string | null =>
+  bytes !== undefined && usageKiB(bytes) > max.spaceKiB
+    ? `${what} of ${usageKiB(bytes)} KiB is above the ${format} maximum of ${max.spaceKiB} KiB (4 TiB - 1 KiB)`
+    : null
+
+const inodesAbove = (what: string, count: number | undefined, format: QuotaFormat, max: FormatMaximum): string | null =>
+  count !== undefined && count > max.inodes ? `${what} of ${count} is above the ${format} maximum of ${max.inodes} inodes` : null
+
+/** The first limit the format cannot store, as a message; null when all fit (checked once per batch line). */
 export function limitAboveFormatMaximum(limits: Partial<LimitsSpec>, format: QuotaFormat): string | null {
   const max = MAXIMUM[format]
   if (!max) return null
-  const space: Array<[string, number | undefined]> = [
-    ['space soft limit', limits.softLimitBytes],
-    ['space hard limit', limits.hardLimitBytes],
-  ]
-  for (const [what, bytes] of space) {
-    if (bytes !== undefined && usageKiB(bytes) > max.spaceKiB) {
-      return `${what} of ${usageKiB(bytes)} KiB is above the ${format} maximum of ${max.spaceKiB} KiB (4 TiB - 1 KiB)`
-    }
-  }
-  const inodes: Array<[string, number | undefined]> = [
-    ['inode soft limit', limits.inodeSoftLimit],
-    ['inode hard limit', limits.inodeHardLimit],
-  ]
-  for (const [what, count] of inodes) {
-    if (count !== undefined && count > max.inodes) return `${what} of ${count} is above the ${format} maximum of ${max.inodes} inodes`
-  }
-  return null
+  return (
+    spaceAbove('space soft limit', limits.softLimitBytes, format, max) ??
+    spaceAbove('space hard limit', limits.hardLimitBytes, format, max) ??
+    inodesAbove('inode soft limit', limits.inodeSoftLimit, format, max) ??
+    inodesAbove('inode hard limit', limits.inodeHardLimit, format, max)
+  )
 }

@@ -183,7 +183,7 @@ export function checkSize(buf: Buffer, size: number, what: string): void {
 // view per Buffer, kept as long as the Buffer lives.
 const views = new WeakMap<Buffer, DataView>()
 
-function view(buf: Buffer): DataView {
+export function view(buf: Buffer): DataView {
   let dv = views.get(buf)
   if (!dv) {
     dv = new DataView(buf.buffer, buf.byteOffset, buf.length)

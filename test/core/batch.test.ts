@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {batchInputLines, isSkippedLine, parseBatch, parseLimitFields, parseLimitPair} from '../../src/core/batch.js'
+import {type BatchParse, isSkippedLine, parseBatch, parseLimitFields, parseLimitPair} from '../../src/core/batch.js'
 import {parseSpaceBytes} from '../../src/core/units.js'
+import {prng} from '../prng.js'
 
 const KiB = 1024
 
@@ -51,14 +52,68 @@ describe('batch lines', () => {
   })
 
   it.each([
-    ['a\nb\n', ['a', 'b']],
-    ['a\nb', ['a', 'b']], // last line without newline
-    ['a\r\nb\r\n', ['a', 'b']],
-    ['', []],
-    ['\n', ['']],
-    ['a\n\n', ['a', '']],
-  ])('%j -> %j', (text, lines) => {
-    expect(batchInputLines(text)).toEqual(lines)
+    ['a 1 2 3 4\nb 1 2 3 4\n', [1, 2]],
+    ['a 1 2 3 4\nb 1 2 3 4', [1, 2]], // last line without newline
+    ['a 1 2 3 4\r\nb 1 2 3 4\r\n', [1, 2]],
+    ['\na 1 2 3 4\n\n', [2]],
+    ['\r\n\r\na 1 2 3 4\r', [3]],
+  ])('%j: lines %j', (text, numbers) => {
+    expect(parseBatch(text).lines.map((l) => l.lineNumber)).toEqual(numbers)
+  })
+})
+
+/** The batch parser as it was before the char-code scanner: split, trim and /\s+/ on every line. */
+function referenceParse(text: string): BatchParse {
+  const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
+  if (lines.at(-1) === '') lines.pop()
+  const result: BatchParse = {lines: [], errors: []}
+  lines.forEach((raw, index) => {
+    if (isSkippedLine(raw)) return
+    const fields = raw.trim().split(/\s+/)
+    try {
+      if (fields.length !== 5) throw new Error(`expected 5 fields NAME BSOFT BHARD ISOFT IHARD, found ${fields.length}`)
+      const [name, bsoft, bhard, isoft, ihard] = fields
+      result.lines.push({lineNumber: index + 1, name, limits: parseLimitFields(bsoft, bhard, isoft, ihard)})
+    } catch (err) {
+      result.errors.push({lineNumber: index + 1, name: fields[0], error: err as never})
+    }
+  })
+  return result
+}
+
+describe('parseBatch agrees with the split/trim/regex parser', () => {
+  // Pieces chosen to hit both paths: blanks the plain-line regex takes (space, tab) and those it
+  // leaves to the general split (\v, \f, NBSP, U+2028, a lone \r), comments, numbers with and
+  // without units, past 2^53 bytes or digits, names with '#' and non-ASCII.
+  const pieces = [' ', '  ', '\t', '\v', '\f', '\u00a0', '\u2028', '\r', '\n', '\r\n', '#', '# c', 'alice', 'b#b', 'ünï', '1000',
+    '0', '007', '0x10', '10G', '1.5K', '10k', 'none', '-1', '999999999999999', '9999999999999999', '10X']
+  const next = prng(7)
+  const rand = (n: number) => Math.floor(next() * n)
+  const summary = (p: BatchParse) => ({
+    lines: p.lines,
+    errors: p.errors.map((e) => ({lineNumber: e.lineNumber, name: e.name, message: e.error.message.replace(/^line \d+: /, '')})),
+  })
+
+  it('on 3000 random inputs', () => {
+    for (let n = 0; n < 3000; n++) {
+      const parts: string[] = []
+      const count = rand(24)
+      for (let i = 0; i < count; i++) parts.push(pieces[rand(pieces.length)], rand(3) === 0 ? '\n' : ' ')
+      const text = parts.join('')
+      expect(summary(parseBatch(text)), JSON.stringify(text)).toEqual(summary(referenceParse(text)))
+    }
+  })
+
+  it('on lines of five fields, the common case', () => {
+    const names = ['alice', '#', '#5', 'b#b', 'ünï', '1000', '0', '-']
+    const numbers = ['0', '1', '007', '1000', '10G', '10k', 'none', '-1', '999999999999', '8796093022207', '8796093022208',
+      '999999999999999', '9999999999999999', '1e3', '0x10']
+    const field = (list: string[]) => list[rand(list.length)]
+    for (let n = 0; n < 2000; n++) {
+      const line = () => [field(names), field(numbers), field(numbers), field(numbers), field(numbers)].join(rand(2) ? ' ' : ' \t')
+      const text = `${line()}\n  ${line()}\r\n${line()} `
+      expect(summary(parseBatch(text)), JSON.stringify(text)).toEqual(summary(referenceParse(text)))
+    }
   })
 })
 
