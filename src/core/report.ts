@@ -105,30 +105,46 @@ export interface BlockInput {
   selection: Selection | null
 }
 
-/** Blocks whose entries are not made yet: their selected records and how an entry is made. */
-const pending = new WeakMap<ReportBlock, {records: QuotaRecord[]; entry: (rec: QuotaRecord) => ReportEntry}>()
+/** What a block whose entries are not made yet keeps: its selected records and how to finish them. */
+export interface PendingRows {
+  records: QuotaRecord[]
+  nameOf: (id: number) => string | null
+  nowEpoch: number
+}
+
+const pending = new WeakMap<ReportBlock, PendingRows>()
+
+/**
+ * The selected records of a block whose entries have not been made, in report order; undefined once
+ * they have (or were set). Renderers that only need each row's text go from these straight to
+ * their cells (output/repquota-cells.ts forEachCells), with the same statuses reportEntry gives.
+ */
+export const pendingRows = (block: ReportBlock): PendingRows | undefined => pending.get(block)
 
 /**
  * One report block. Ordering: id order (linuxquota orders by the passwd/group database when it
  * caches names; see docs/compat.md). With `--only` the ids keep the order they were asked in.
  *
- * The entries are made when first read (JSON, xml), or one at a time by forEachEntry (the default
- * and csv layouts): 100k entries alive at once, with their records, were what the young-generation
- * GC spent its time copying (host, 100k ids: a quarter of the report's time). Until then the
- * block keeps the selected records, and names are looked up as entries are made.
+ * The entries are made when first read (JSON), or one at a time by forEachEntry (xml); the default
+ * and csv layouts make none (output/repquota-cells.ts forEachCells). 100k entries alive at once,
+ * with their records, were what the young-generation GC spent its time copying (host, 100k ids: a
+ * quarter of the report's time). Until then the block keeps the selected records, and names are
+ * looked up as rows are made.
  */
 export function buildReportBlock({fs, type, records, nameOf, nowEpoch, selection}: BlockInput): ReportBlock {
   const st = fs.quotas[type]
   // one pass over the records (100k ids: no intermediate copy before the filter)
   const chosen: QuotaRecord[] = []
   let inOrder = true // kernel enumeration and the file reader already give id order: no sort then
-  for (const r of records) {
-    if (selection && !selectRecord(r, selection)) continue
+  const choose = (r: QuotaRecord) => {
+    if (selection && !selectRecord(r, selection)) return
     if (inOrder && chosen.length > 0 && chosen[chosen.length - 1].id > r.id) inOrder = false
     chosen.push(r)
   }
+  // An array by index: for-of's iterator steps cost more than the test itself before V8 optimises.
+  if (Array.isArray(records)) for (let k = 0; k < records.length; k++) choose(records[k])
+  else for (const r of records) choose(r)
   if (selection && !inOrder) chosen.sort((a, b) => a.id - b.id)
-  const entry = (rec: QuotaRecord) => reportEntry(rec, nameOf(rec.id), nowEpoch)
   let entries: ReportEntry[] | undefined
   const block: ReportBlock = {
     ...reportBlockHeaderJson(fs, type),
@@ -148,7 +164,7 @@ export function buildReportBlock({fs, type, records, nameOf, nowEpoch, selection
       pending.delete(block)
     },
   }
-  pending.set(block, {records: chosen, entry})
+  pending.set(block, {records: chosen, nameOf, nowEpoch})
   return block
 }
 
@@ -159,7 +175,8 @@ export function forEachEntry(block: ReportBlock, visit: (entry: ReportEntry) => 
     for (const e of block.entries) visit(e)
     return
   }
-  for (const rec of p.records) visit(p.entry(rec))
+  const {records, nameOf, nowEpoch} = p
+  for (let k = 0; k < records.length; k++) visit(reportEntry(records[k], nameOf(records[k].id), nowEpoch))
 }
 
 /** The name linuxquota prints: the resolved name, or `#id`. */

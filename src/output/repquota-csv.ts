@@ -4,9 +4,9 @@
 // Project); the shared CSV renderer separates blocks with an empty line and quotes fields per
 // RFC 4180 (linuxquota does not quote). Statuses use linuxquota's words ok/soft/hard.
 
-import {type ReportBlock, type RepquotaResult, forEachEntry} from '../core/report.js'
+import type {ReportBlock, RepquotaResult} from '../core/report.js'
 import type {Cell, Column, TableBlock} from './document.js'
-import {type RepquotaFormatOptions, entryCells, linuxquotaStatus, spaceWord, typeWord} from './repquota-cells.js'
+import {type RepquotaFormatOptions, forEachCells, linuxquotaStatus, spaceWord, typeWord} from './repquota-cells.js'
 
 /** The csv header names, in order; `Block…` becomes `Space…` with human units, as in linuxquota. */
 export function csvColumnKeys(type: ReportBlock['type'], opts: RepquotaFormatOptions): string[] {
@@ -31,8 +31,7 @@ function csvTable(block: ReportBlock, opts: RepquotaFormatOptions): TableBlock {
   const keys = csvColumnKeys(block.type, opts)
   const columns: Column[] = keys.map((key) => ({key, header: key}))
   const rows: TableBlock['rows'] = []
-  forEachEntry(block, (entry) => {
-    const {name, space: s, inodes: i} = entryCells(entry, opts)
+  forEachCells(block, opts, ({name, space: s, inodes: i}) => {
     const values: Cell[] = [
       block.mountpoint,
       name,

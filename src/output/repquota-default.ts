@@ -12,13 +12,13 @@
 //   rows: %-9s %c%c %7s %7s %7s %6s %7s %5s %5s %6s
 //   then what linuxquota's format handler adds (see trailer below).
 
-import {type ReportBlock, type RepquotaResult, forEachEntry} from '../core/report.js'
+import type {ReportBlock, RepquotaResult} from '../core/report.js'
 import {worseStatus} from '../core/limits.js'
 import type {LinesBlock} from './document.js'
 import {
   NAME_COLUMNS,
   type RepquotaFormatOptions,
-  entryCells,
+  forEachCells,
   gracePeriodText,
   padEndBytes,
   spaceWord,
@@ -74,8 +74,7 @@ function blockLines(block: ReportBlock, opts: RepquotaFormatOptions, verbose: bo
     if (okRows.length > 0) lines.push({text: okRows.join('\n'), status: 'ok'})
     okRows = []
   }
-  forEachEntry(block, (entry) => {
-    const {name, space: s, inodes: i} = entryCells(entry, opts)
+  forEachCells(block, opts, ({name, space: s, inodes: i}) => {
     // Joined, not a template: a template's pieces stay linked (a rope of ~20 strings per row)
     // until the output is joined.
     const columns = [
