@@ -33,20 +33,12 @@ const MAX_ID = 0xfffffffe // (u32)-1 is never an id
 /** Per-id lookups of a type after which the resolver tries reading the whole database once. */
 const LIST_AFTER = 16
 
-/**
- * '1000' or '#1000' (repquota prints unresolved ids that way) -> 1000; anything else -> null.
- * Read by char code: setquota -b resolves every line's name through here.
- */
+/** '1000' or '#1000' (repquota prints unresolved ids that way) -> 1000; anything else -> null. */
 export function parseNumericId(s: string): number | null {
-  const start = s.charCodeAt(0) === 35 ? 1 : 0 // '#'
-  if (s.length === start) return null
-  let id = 0
-  for (let i = start; i < s.length; i++) {
-    const digit = s.charCodeAt(i) - 48
-    if (digit < 0 || digit > 9) return null
-    id = id * 10 + digit
-  }
-  if (id > MAX_ID) throw usageError(`id ${s.slice(start)} is out of range (0..${MAX_ID})`)
+  const m = /^#?(\d+)$/.exec(s)
+  if (!m) return null
+  const id = Number(m[1])
+  if (id > MAX_ID) throw usageError(`id ${m[1]} is out of range (0..${MAX_ID})`)
   return id
 }
 

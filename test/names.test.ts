@@ -70,7 +70,7 @@ describe('parseNumericId', () => {
     ['', null],
     ['#', null],
     ['#x', null],
-    ['007', 7], // as the regex it replaced: leading zeros are decimal
+    ['007', 7], // leading zeros are decimal, not C octal
     ['\uff11\uff12', null], // fullwidth digits are not \d
     ['12 ', null],
   ])('%j', (s, want) => expect(parseNumericId(s)).toBe(want))

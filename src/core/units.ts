@@ -59,23 +59,17 @@ interface ParseSpec {
   hint: string
 }
 
-/**
- * A plain decimal without leading zeros, at most 15 digits (so exact as a number): its value, or
- * -1 for anything else. The usual value, taken without building parseAmount's spec and regex match.
- */
-function plainDecimal(text: string): number {
-  const n = text.length
-  if (n === 0 || n > 15 || (n > 1 && text.charCodeAt(0) === 48)) return -1
-  let value = 0
-  for (let i = 0; i < n; i++) {
-    const digit = text.charCodeAt(i) - 48
-    if (digit < 0 || digit > 9) return -1
-    value = value * 10 + digit
-  }
-  return value
-}
+/** A plain decimal without leading zeros, short enough to be exact as a number: the usual batch field. */
+const PLAIN_DECIMAL = /^(?:0|[1-9][0-9]{0,14})$/
 
 function parseAmount(text: string, spec: ParseSpec): number {
+  // Fast path for batch files (once per field per line): what the general path computes for a
+  // plain number, when the product is exact. Anything else, including a product past 2^53 (an
+  // error), goes the general way.
+  if (PLAIN_DECIMAL.test(text)) {
+    const value = Number(text) * Number(spec.units[''])
+    if (value <= Number.MAX_SAFE_INTEGER) return value
+  }
   const bad = (why: string) => new QuotaError('usage', `unparsable ${spec.what} '${text}': ${why}`, {hint: spec.hint})
   if (text.toLowerCase() === 'none') return 0
   if (text.startsWith('-')) throw bad('limits cannot be negative')
@@ -103,19 +97,12 @@ function parseAmount(text: string, spec: ParseSpec): number {
 }
 
 /** `10G`, `500MiB`, `500MB`, `2048` (KiB), `0x400`, `none` -> bytes; 0 = no limit. */
-export function parseSpaceBytes(text: string, what = 'space limit'): number {
-  // Fast path: a plain number of KiB whose byte count is exact (anything past 2^53 is an error the general path words).
-  const kib = plainDecimal(text)
-  if (kib >= 0 && kib * BYTES_PER_KIB <= Number.MAX_SAFE_INTEGER) return kib * BYTES_PER_KIB
-  return parseAmount(text, {what, noun: 'bytes', units: SPACE_UNIT_BYTES, unitsHelp: SPACE_UNITS_HELP, hint: SPACE_HINT})
-}
+export const parseSpaceBytes = (text: string, what = 'space limit'): number =>
+  parseAmount(text, {what, noun: 'bytes', units: SPACE_UNIT_BYTES, unitsHelp: SPACE_UNITS_HELP, hint: SPACE_HINT})
 
 /** `10k`, `2m`, `500`, `none` -> inode count; 0 = no limit. */
-export function parseInodeCount(text: string, what = 'inode limit'): number {
-  const count = plainDecimal(text)
-  if (count >= 0) return count
-  return parseAmount(text, {what, noun: 'inodes', units: INODE_UNIT_COUNT, unitsHelp: INODE_UNITS_HELP, hint: INODE_HINT})
-}
+export const parseInodeCount = (text: string, what = 'inode limit'): number =>
+  parseAmount(text, {what, noun: 'inodes', units: INODE_UNIT_COUNT, unitsHelp: INODE_UNITS_HELP, hint: INODE_HINT})
 
 // ---- KiB, the unit of the VFS quota interface and of linuxquota's columns ----
 
