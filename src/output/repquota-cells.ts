@@ -6,7 +6,7 @@ import {formatGracePeriod, formatGraceRemaining} from '../core/durations.js'
 import {graceColumnApplies, inodeSide, type LimitSide, sideStatus, spaceSideKiB, statusFlag} from '../core/limits.js'
 import {type ReportBlock, type ReportEntry, displayName, forEachEntry, pendingRows} from '../core/report.js'
 import type {QuotaType} from '../core/types.js'
-import {formatInodes, formatSpaceKiB, type HumanUnits, limitKiB, spaceIsHuman, usageKiB} from '../core/units.js'
+import {formatInodes, formatSpaceKiB, type HumanUnits, spaceIsHuman} from '../core/units.js'
 import type {Status} from './document.js'
 
 export interface RepquotaFormatOptions {
@@ -86,18 +86,18 @@ function cellsOf(name: string, spaceKiB: LimitSide, spaceStatus: Status, inodes:
 
 export function entryCells(entry: ReportEntry, opts: RepquotaFormatOptions): EntryCells {
   const {space, inodes} = entry
-  const spaceKiB: LimitSide = {
-    used: usageKiB(space.usedBytes),
-    soft: limitKiB(space.softLimitBytes ?? 0),
-    hard: limitKiB(space.hardLimitBytes ?? 0),
+  const spaceKiB = spaceSideKiB({
+    usedBytes: space.usedBytes,
+    softLimitBytes: space.softLimitBytes ?? 0,
+    hardLimitBytes: space.hardLimitBytes ?? 0,
     graceExpiresAt: space.graceExpiresAtEpoch ?? 0,
-  }
-  const inodeCounts: LimitSide = {
+  })
+  const inodeCounts = inodeSide({
     used: inodes.used,
-    soft: inodes.softLimit ?? 0,
-    hard: inodes.hardLimit ?? 0,
+    softLimit: inodes.softLimit ?? 0,
+    hardLimit: inodes.hardLimit ?? 0,
     graceExpiresAt: inodes.graceExpiresAtEpoch ?? 0,
-  }
+  })
   return cellsOf(displayName(entry), spaceKiB, space.status, inodeCounts, inodes.status, opts)
 }
 
