@@ -253,6 +253,7 @@ function mountTable(r: MountResult): ResultTable {
     const lines = r.lines.get(n)
     if (lines) notes.push(`repquota -v output with ${n} ids: linuxquota ${lines.linuxquota} lines, quotakit ${lines.quotakit} lines.`)
   }
+  notes.push(...warmUpNotes(r))
   return {
     title: `Per-id cost on ${r.mount.path} (${r.mount.what})`,
     baseline: measurements[0]?.name ?? '',
@@ -261,6 +262,26 @@ function mountTable(r: MountResult): ResultTable {
     goals,
     notes,
   }
+}
+
+/**
+ * With two sizes, each tool's median per-id cost p(N) read as p(N) = steady + warmUp / N: a one-off
+ * cost (JIT compiling the per-id path, heap growth), which the empty run never pays, and the cost
+ * of each further id. linuxquota, a C binary, has no warm-up to speak of.
+ */
+function warmUpNotes(r: MountResult): string[] {
+  const sizes = [...r.perId.keys()].sort((a, b) => a - b)
+  if (sizes.length < 2) return []
+  const [small, large] = [sizes[0], sizes.at(-1)!]
+  return (['setquota', 'repquota'] as Op[]).map((op) => {
+    const parts = TOOLS.map((tool) => {
+      const [pSmall, pLarge] = [median(r.perId.get(small)![tool][op]), median(r.perId.get(large)![tool][op])]
+      const warmUpUs = (pSmall - pLarge) / (1 / small - 1 / large)
+      const steadyUs = pLarge - warmUpUs / large
+      return `${tool} ${(warmUpUs / 1e6).toFixed(2)} s + ${steadyUs.toFixed(1)} µs/id`
+    })
+    return `${OP_TEXT[op]} as one-off warm-up + steady per-id cost (from the ${small} and ${large} medians): ${parts.join('; ')}.`
+  })
 }
 
 function emptyTable(results: MountResult[]): ResultTable {

@@ -1,14 +1,19 @@
 #!/bin/sh
 # Lab: per-id cost of quotakit repquota -v and setquota -b over N ids (default 10 000) on XFS and ext4
 # under several V8 flag sets, R interleaved rounds (default 3), each against the same flags' empty run.
-#   npm run lab -- script bench/lab-v8-flags.sh [N] [R]     (medians on stderr: RESULT lines)
+# Flag sets after R replace the default list ('' = no flags; one argument may hold several flags).
+#   npm run lab -- script bench/lab-v8-flags.sh [N] [R] [FLAGS...]   (medians on stderr: RESULT lines)
 N=${1:-10000}; R=${2:-3}
+[ $# -gt 2 ] && { shift 2; printf '%s\n' "$@" > /tmp/flags.txt; }
 awk -v n=$N 'BEGIN{for(i=0;i<n;i++){print 100000+i, "1000 2000 100 200"}}' > /tmp/set.txt
 awk -v n=$N 'BEGIN{for(i=0;i<n;i++){print 100000+i, "0 0 0 0"}}' > /tmp/clr.txt
 cat > /tmp/drv.mjs <<'JS'
 import {spawnSync} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
 const [N, R] = process.argv.slice(2).map(Number)
-const FLAGS = ['', '--max-opt=1', '--max-inlined-bytecode-size-cumulative=200', '--interrupt-budget=540672', '--no-concurrent-recompilation', '--jitless']
+const FLAGS = existsSync('/tmp/flags.txt')
+  ? readFileSync('/tmp/flags.txt', 'utf8').split('\n').slice(0, -1)
+  : ['', '--max-opt=1', '--max-inlined-bytecode-size-cumulative=200', '--interrupt-budget=540672', '--no-concurrent-recompilation', '--jitless']
 const run = (flags, args, stdin) => {
   const t0 = process.hrtime.bigint()
   const r = spawnSync('sh', ['-c', `node ${flags} /opt/quotakit/bin/run.js ${args} < ${stdin} > /dev/null`])
