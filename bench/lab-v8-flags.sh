@@ -4,15 +4,15 @@
 # Flag sets after R replace the default list ('' = no flags; one argument may hold several flags).
 #   npm run lab -- script bench/lab-v8-flags.sh [N] [R] [FLAGS...]   (medians on stderr: RESULT lines)
 N=${1:-10000}; R=${2:-3}
-[ $# -gt 2 ] && { shift 2; printf '%s\n' "$@" > /tmp/flags.txt; }
+[ $# -gt 2 ] && shift 2 || set --
 awk -v n=$N 'BEGIN{for(i=0;i<n;i++){print 100000+i, "1000 2000 100 200"}}' > /tmp/set.txt
 awk -v n=$N 'BEGIN{for(i=0;i<n;i++){print 100000+i, "0 0 0 0"}}' > /tmp/clr.txt
 cat > /tmp/drv.mjs <<'JS'
 import {spawnSync} from 'node:child_process'
-import {existsSync, readFileSync} from 'node:fs'
-const [N, R] = process.argv.slice(2).map(Number)
-const FLAGS = existsSync('/tmp/flags.txt')
-  ? readFileSync('/tmp/flags.txt', 'utf8').split('\n').slice(0, -1)
+const [N, R] = process.argv.slice(2, 4).map(Number)
+const given = process.argv.slice(4)
+const FLAGS = given.length > 0
+  ? given
   : ['', '--max-opt=1', '--max-inlined-bytecode-size-cumulative=200', '--interrupt-budget=540672', '--no-concurrent-recompilation', '--jitless']
 const run = (flags, args, stdin) => {
   const t0 = process.hrtime.bigint()
@@ -45,4 +45,4 @@ for (const m of ['/mnt/xfs', '/mnt/ext4']) {
 const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
 for (const [k, v] of Object.entries(res)) console.error(`RESULT ${k}: setquota ${med(v.set).toFixed(1)} us/id, repquota ${med(v.rep).toFixed(1)} us/id`)
 JS
-node /tmp/drv.mjs $N $R
+node /tmp/drv.mjs $N $R "$@"
