@@ -9,7 +9,7 @@ import {QuotaCommand, outputFlag} from '../src/cli/base.js'
 import {humanReadableFlags, humanUnitsFrom, normalizeHumanReadableArgv} from '../src/cli/human-readable.js'
 import {positionals} from '../src/cli/positionals.js'
 import {SCHEMA_VERSION} from '../src/core/json.js'
-import {type ReportBlock, type RepquotaResult, buildReportBlock, noQuotaRecord} from '../src/core/report.js'
+import {type QuotaTreeStats, type ReportBlock, type RepquotaResult, buildReportBlock, noQuotaRecord} from '../src/core/report.js'
 import {checkTargetRequest, selectFilesystems} from '../src/core/targets.js'
 import type {Filesystem, GraceInfo, QuotaRecord, QuotaType} from '../src/core/types.js'
 import {QuotaError, usageError} from '../src/errors.js'
@@ -50,7 +50,7 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
     user: Flags.boolean({char: 'u', description: 'Report user quotas (the default).'}),
     group: Flags.boolean({char: 'g', description: 'Report group quotas.'}),
     project: Flags.boolean({char: 'P', description: 'Report project quotas. -u, -g and -P combine: one report each.'}),
-    verbose: Flags.boolean({char: 'v', description: 'Also list ids without any usage, and XFS quota status.'}),
+    verbose: Flags.boolean({char: 'v', description: 'Also list ids without any usage; after the rows, the XFS quota status, or the tree statistics of the quota file the report was read from.'}),
     'with-limits': Flags.boolean({description: 'Also list ids that have limits but no usage (without -v\'s empty ids).'}),
     only: Flags.string({
       description: 'Report just this user, group or project (name or id); repeatable. Listed even without usage.',
@@ -124,6 +124,7 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
               fs: source.fs,
               type,
               records: ids ? ids.map((id) => byId.get(id) ?? noQuotaRecord(id)) : source.records,
+              tree: source.tree,
               nameOf: (id) => nameOf(type, id),
               nowEpoch: this.nowEpoch,
               selection: ids ? null : {verbose: flags.verbose, withLimits: flags['with-limits']},
@@ -138,11 +139,15 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
         try {
           const ids = onlyIds.get(type)
           const reported = withGrace(fs, type, () => backend.getInfo(fs, type))
+          const {records, tree} = ids
+            ? {records: ids.map((id) => backend.getQuota(fs, type, id) ?? noQuotaRecord(id)), tree: undefined}
+            : this.everyRecord(backend, reported, type)
           reports.push(
             buildReportBlock({
               fs: reported,
               type,
-              records: ids ? ids.map((id) => backend.getQuota(fs, type, id) ?? noQuotaRecord(id)) : this.everyRecord(backend, reported, type),
+              records,
+              tree,
               nameOf: (id) => nameOf(type, id),
               nowEpoch: this.nowEpoch,
               selection: ids ? null : {verbose: flags.verbose, withLimits: flags['with-limits']},
@@ -162,15 +167,16 @@ Differences from linuxquota 4.06 are listed in docs/compat.md.`
 
   /**
    * Every id's record: from the quota file the kernel is using when there is one (Q_SYNC, then one
-   * read, as linuxquota does), else one Q_GETNEXTQUOTA per id. --from-kernel forces the latter.
+   * read, as linuxquota does; with its tree statistics), else one Q_GETNEXTQUOTA per id.
+   * --from-kernel forces the latter.
    */
-  private everyRecord(backend: QuotaBackend, fs: Filesystem, type: QuotaType): Iterable<QuotaRecord> {
+  private everyRecord(backend: QuotaBackend, fs: Filesystem, type: QuotaType): {records: Iterable<QuotaRecord>; tree?: QuotaTreeStats} {
     if (!this.flags['from-kernel'] && activeTreeFormat(fs, type)) {
       const file = readActiveQuotaFile(backend, fs, type)
-      if (file.ok) return file.records
+      if (file.ok) return file
       if (file.warn) this.warning(`${file.reason}; asking the kernel for every id instead`)
     }
-    return backend.iterate(fs, type)
+    return {records: backend.iterate(fs, type)}
   }
 
   override present(result: RepquotaResult): Document {

@@ -94,10 +94,23 @@ export function reportEntry(rec: QuotaRecord, name: string | null, nowEpoch: num
   }
 }
 
+/**
+ * What linuxquota -v prints after a vfsv0/vfsv1 file's rows (its `Statistics:`): the header's block
+ * count, the data blocks the tree reaches and the entries in them. Known only when the records were
+ * read from the file (the kernel interface does not expose the tree); not part of the JSON model.
+ */
+export interface QuotaTreeStats {
+  blocks: number
+  dataBlocks: number
+  entries: number
+}
+
 export interface BlockInput {
   fs: Filesystem
   type: QuotaType
   records: Iterable<QuotaRecord>
+  /** the quota file's tree statistics, when the records came from the file */
+  tree?: QuotaTreeStats
   /** name for an id, null when unknown (or when names are off: -n) */
   nameOf: (id: number) => string | null
   nowEpoch: number
@@ -113,6 +126,10 @@ export interface PendingRows {
 }
 
 const pending = new WeakMap<ReportBlock, PendingRows>()
+const trees = new WeakMap<ReportBlock, QuotaTreeStats>()
+
+/** The quota file's tree statistics of a block read from the file; undefined when the kernel gave its records. */
+export const treeStatsOf = (block: ReportBlock): QuotaTreeStats | undefined => trees.get(block)
 
 /**
  * The selected records of a block whose entries have not been made, in report order; undefined once
@@ -131,7 +148,7 @@ export const pendingRows = (block: ReportBlock): PendingRows | undefined => pend
  * quarter of the report's time). Until then the block keeps the selected records, and names are
  * looked up as rows are made.
  */
-export function buildReportBlock({fs, type, records, nameOf, nowEpoch, selection}: BlockInput): ReportBlock {
+export function buildReportBlock({fs, type, records, tree, nameOf, nowEpoch, selection}: BlockInput): ReportBlock {
   const st = fs.quotas[type]
   // one pass over the records (100k ids: no intermediate copy before the filter)
   const chosen: QuotaRecord[] = []
@@ -165,6 +182,7 @@ export function buildReportBlock({fs, type, records, nameOf, nowEpoch, selection
     },
   }
   pending.set(block, {records: chosen, nameOf, nowEpoch})
+  if (tree) trees.set(block, tree)
   return block
 }
 

@@ -12,7 +12,7 @@
 //   rows: %-9s %c%c %7s %7s %7s %6s %7s %5s %5s %6s
 //   then what linuxquota's format handler adds (see trailer below).
 
-import type {ReportBlock, RepquotaResult} from '../core/report.js'
+import {type ReportBlock, type RepquotaResult, treeStatsOf} from '../core/report.js'
 import {worseStatus} from '../core/limits.js'
 import type {LinesBlock} from './document.js'
 import {
@@ -37,8 +37,9 @@ const onOff = (on: boolean): string => (on ? 'ON' : 'OFF')
 /**
  * What linuxquota prints after the rows depends on how it reached the quota data:
  *   aquota.* files (vfsold/vfsv0/vfsv1): an empty line, with -v the tree statistics, an empty line.
- *     The statistics (Total blocks, Data blocks, Entries, Used average) describe the file's tree,
- *     which the kernel interface does not expose: we leave them out (docs/compat.md).
+ *     The statistics (Total blocks, Data blocks, Entries, Used average) describe the file's tree:
+ *     we print them when the report was read from the file (after Q_SYNC, or -F with quota off),
+ *     not when the kernel gave the records per id, whose interface does not expose the tree.
  *   XFS: an empty line, with -v `*** Status for …` and `Accounting: ON; Enforcement: ON`
  *     (we do not print the quota inode line), an empty line.
  *   hidden system-file quota (ext4 `quota` feature): the same two empty lines as files; with -v no
@@ -54,7 +55,35 @@ function trailer(block: ReportBlock, verbose: boolean): string[] {
       : []
     return ['', ...status, '']
   }
-  return ['', '']
+  const tree = verbose ? treeStatsOf(block) : undefined
+  if (!tree) return ['', '']
+  return [
+    '',
+    'Statistics:',
+    `Total blocks: ${tree.blocks}`,
+    `Data blocks: ${tree.dataBlocks}`,
+    `Entries: ${tree.entries}`,
+    `Used average: ${usedAverage(tree.entries, tree.dataBlocks)}`,
+    '',
+  ]
+}
+
+/**
+ * linuxquota's `printf("%f", (float)entries / dataBlocks)` (0 without data blocks): the quotient in
+ * single precision (1000 / 48 prints 20.833334, not 20.833333), six decimals, and a tie rounded to
+ * even on the exact binary value, as glibc does (10.0078125 prints 10.007812; toFixed(6) would
+ * round it up).
+ */
+export function usedAverage(entries: number, dataBlocks: number): string {
+  const average = dataBlocks === 0 ? 0 : Math.fround(entries / dataBlocks)
+  // toFixed(100) writes the binary value out exactly: a quotient of two counts has far fewer digits
+  const [whole, fraction] = average.toFixed(100).split('.')
+  const rest = fraction.slice(6)
+  const half = `5${'0'.repeat(rest.length - 1)}`
+  let micros = BigInt(whole + fraction.slice(0, 6))
+  if (rest > half || (rest === half && micros % 2n === 1n)) micros++
+  const digits = micros.toString().padStart(7, '0')
+  return `${digits.slice(0, -6)}.${digits.slice(-6)}`
 }
 
 function blockLines(block: ReportBlock, opts: RepquotaFormatOptions, verbose: boolean): Line[] {

@@ -12,6 +12,7 @@
 
 import type {QuotaBackend} from '../backend.js'
 import {debugEnabled} from '../debug.js'
+import type {QuotaTreeStats} from '../core/report.js'
 import type {Filesystem, QuotaRecord, QuotaType} from '../core/types.js'
 import {QuotaError} from '../errors.js'
 import {TREE_FORMATS, type TreeFormat} from './format.js'
@@ -20,7 +21,7 @@ import {quotaFilePath} from './paths.js'
 import {QuotaFileError} from './reader.js'
 
 export type ActiveFileResult =
-  | {ok: true; path: string; records: QuotaRecord[]}
+  | {ok: true; path: string; records: QuotaRecord[]; tree: QuotaTreeStats}
   /** `warn`: the file exists but the reader found it damaged (twice: a read may race a write): say so once */
   | {ok: false; reason: string; warn: boolean}
 
@@ -83,7 +84,7 @@ function attempt(backend: QuotaBackend, fs: Filesystem, type: QuotaType): Active
     if (!sameGrace(contents.header.grace, kernelGrace)) {
       return {ok: false, reason: `${path}'s grace periods differ from the kernel's: not the file quota is on with`, warn: false}
     }
-    return {ok: true, path, records: contents.records}
+    return {ok: true, path, records: contents.records, tree: contents.stats}
   }
   return last
 }

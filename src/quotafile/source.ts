@@ -1,6 +1,7 @@
 // A quota file as a report source: `repquota -F vfsv0|vfsv1 MOUNT` on a filesystem whose quota is
 // off reads the file itself (as linuxquota's repquota does), checked by the reader like any file.
 
+import type {QuotaTreeStats} from '../core/report.js'
 import type {Filesystem, QuotaRecord, QuotaType} from '../core/types.js'
 import {QuotaError} from '../errors.js'
 import type {TreeFormat} from './format.js'
@@ -12,6 +13,8 @@ export interface FileSource {
   fs: Filesystem
   records: QuotaRecord[]
   path: string
+  /** the file's tree statistics (repquota -v prints them) */
+  tree: QuotaTreeStats
 }
 
 export function quotaFileSource(fs: Filesystem, type: QuotaType, format: TreeFormat): FileSource {
@@ -27,5 +30,5 @@ export function quotaFileSource(fs: Filesystem, type: QuotaType, format: TreeFor
     })
   }
   const state = {accounting: false, enforcement: false, format: contents.header.format, systemFile: false, grace: contents.header.grace}
-  return {fs: {...fs, quotas: {...fs.quotas, [type]: state}}, records: contents.records, path}
+  return {fs: {...fs, quotas: {...fs.quotas, [type]: state}}, records: contents.records, path, tree: contents.stats}
 }

@@ -307,6 +307,33 @@ describe('repquota from the active quota file (vfsv0/vfsv1 with quota on)', () =
     expect(rows(repquota(['--with-limits', dir], s).stdout)).toEqual(['root -- 13', '#4242 -- 50', '#5000 -- 0'])
   })
 
+  // ids 0, 4242 and 5000: the header, one index block at each of the first three levels, three at
+  // the last (ids >> 8 = 0, 16, 19) and one data block holding all three entries
+  const STATISTICS = '\n\nStatistics:\nTotal blocks: 8\nData blocks: 1\nEntries: 3\nUsed average: 3.000000\n\n'
+
+  it("-v ends with the file's tree statistics, as linuxquota's does; not without -v, not from the kernel, not in JSON", () => {
+    const {dir, s} = setup(writeAquota)
+    const verbose = repquota(['-v', dir], s)
+    expect(verbose.status).toBe(0)
+    expect(verbose.stdout.endsWith(`#5000     --       0      10      20              0     0     0       ${STATISTICS}`)).toBe(true)
+    expect(repquota([dir], s).stdout.endsWith('#4242     --      50     100     200              4     0     0       \n\n\n')).toBe(true)
+    expect(repquota(['-v', '--from-kernel', dir], s).stdout).not.toContain('Statistics:')
+    const json = JSON.parse(repquota(['-v', '--json', dir], s).stdout)
+    expect(schemaErrors('repquota', json)).toEqual([])
+    expect(Object.keys(json.reports[0]).sort()).toEqual(
+      ['accounting', 'blockGraceSeconds', 'device', 'enforcement', 'entries', 'format', 'fstype', 'inodeGraceSeconds', 'mountpoint', 'systemFile', 'type'],
+    )
+  })
+
+  it('-F vfsv0 on a filesystem whose quota is off reads the file, statistics included with -v', () => {
+    const {dir, s} = setup(writeAquota)
+    s.filesystems[0].quotas = {}
+    const r = repquota(['-v', '-F', 'vfsv0', dir], s)
+    expect([r.status, r.stderr]).toEqual([0, ''])
+    expect(rows(r.stdout)).toEqual(['root -- 13', '#4242 -- 50', '#5000 -- 0'])
+    expect(r.stdout.endsWith(STATISTICS)).toBe(true)
+  })
+
   it('--from-kernel and QUOTAKIT_REPQUOTA_FROM_KERNEL=1 ask the kernel instead; so does --only', () => {
     const {dir, s} = setup(writeAquota)
     expect(rows(repquota(['--from-kernel', dir], s).stdout)).toEqual(['#7777 -- 1'])

@@ -7,15 +7,16 @@ import {AUTO_UNITS, parseHumanUnits} from '../../src/core/units.js'
 import type {Filesystem} from '../../src/core/types.js'
 import {buildReportBlock} from '../../src/core/report.js'
 import {render} from '../../src/output/render.js'
-import {repquotaDefault} from '../../src/output/repquota-default.js'
-import {fixture, formatOptions, loopFs, report} from './repquota-state.js'
+import {repquotaDefault, usedAverage} from '../../src/output/repquota-default.js'
+import {USER_FILE_TREE, fixture, formatOptions, loopFs, report} from './repquota-state.js'
 
 const plain = {color: false, tty: false}
 const opts = formatOptions
 const text = (result = report(), o = opts(), verbose = false) => render([repquotaDefault(result, o, verbose)], 'table', plain)
 
-/** linuxquota -v on a vfsv0 file adds the tree statistics, which the kernel interface does not give us. */
+/** linuxquota -v on a vfsv0 file adds the tree statistics; a report whose records the kernel gave has none. */
 const withoutStatistics = (golden: string) => golden.replace(/\nStatistics:\n(?:.*\n){4}/, '\n')
+const verboseFromFile = {selection: {verbose: true, withLimits: false}, tree: USER_FILE_TREE}
 
 describe('repquota default layout (golden, linuxquota 4.06)', () => {
   it('default', () => {
@@ -34,14 +35,21 @@ describe('repquota default layout (golden, linuxquota 4.06)', () => {
     expect(text(report(), opts({truncateNames: true}))).toBe(fixture('trunc.txt'))
   })
 
-  it('-v lists ids without usage (statistics left out)', () => {
+  it('-v lists ids without usage, then the quota file tree statistics', () => {
+    expect(text(report(['user'], verboseFromFile), opts(), true)).toBe(fixture('verbose.txt'))
+  })
+
+  it('-v without statistics when the kernel gave the records (no tree known)', () => {
     const result = report(['user'], {selection: {verbose: true, withLimits: false}})
     expect(text(result, opts(), true)).toBe(withoutStatistics(fixture('verbose.txt')))
   })
 
+  it('no statistics without -v, though the tree is known', () => {
+    expect(text(report(['user'], {tree: USER_FILE_TREE}))).toBe(fixture('default.txt'))
+  })
+
   it('-s human units with -v', () => {
-    const result = report(['user'], {selection: {verbose: true, withLimits: false}})
-    expect(text(result, opts({units: AUTO_UNITS}), true)).toBe(withoutStatistics(fixture('human-verbose.txt')))
+    expect(text(report(['user'], verboseFromFile), opts({units: AUTO_UNITS}), true)).toBe(fixture('human-verbose.txt'))
   })
 
   it('-s without -v', () => {
@@ -49,8 +57,7 @@ describe('repquota default layout (golden, linuxquota 4.06)', () => {
   })
 
   it('--human-readable=g,k', () => {
-    const result = report(['user'], {selection: {verbose: true, withLimits: false}})
-    expect(text(result, opts({units: parseHumanUnits('g,k')}), true)).toBe(withoutStatistics(fixture('human-gk.txt')))
+    expect(text(report(['user'], verboseFromFile), opts({units: parseHumanUnits('g,k')}), true)).toBe(fixture('human-gk.txt'))
   })
 
   it('-u -g: one report after the other', () => {
@@ -146,5 +153,24 @@ describe('repquota default layout: many rows', () => {
     expect(rows).toHaveLength(1000)
     const row = (k: number) => `#${1000 + k}`.padEnd(9) + (k % 97 === 0 ? ' +-       9' : ' --       1') + '       4       8        ' + '      1     0     0       '
     rows.forEach((text, k) => expect(text).toBe(row(k)))
+  })
+})
+
+describe("usedAverage: linuxquota's printf(\"%f\", (float)entries / dataBlocks)", () => {
+  // Expected values are glibc's printf of the float quotient (checked with a C program), the
+  // first also as linuxquota 4.06 printed it for a generated 1000-id file.
+  it.each([
+    [1000, 48, '20.833334'], // single precision: the double quotient prints 20.833333
+    [10_000, 477, '20.964361'],
+    [8, 1, '8.000000'],
+    [100_000, 4762, '20.999580'],
+    [2, 3, '0.666667'],
+    [5, 8, '0.625000'],
+    [3843, 384, '10.007812'], // 10.0078125 exactly: a tie, to even (toFixed(6) gives 10.007813)
+    [1281, 128, '10.007812'],
+    [1283, 128, '10.023438'], // 10.0234375: a tie, to even upwards
+    [0, 0, '0.000000'], // no data block: linuxquota prints 0
+  ])('%i entries in %i data blocks: %s', (entries, dataBlocks, printed) => {
+    expect(usedAverage(entries, dataBlocks)).toBe(printed)
   })
 })

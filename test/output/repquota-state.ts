@@ -66,9 +66,12 @@ export const nameOf = (id: number): string | null => NAMES[id] ?? null
 
 export const DEFAULT_SELECTION: Selection = {verbose: false, withLimits: false}
 
+/** The tree of the aquota.user the goldens were made from, as linuxquota -v reports it. */
+export const USER_FILE_TREE = {blocks: 9, dataBlocks: 1, entries: 8}
+
 export function report(
   types: QuotaType[] = ['user'],
-  over: Partial<Pick<BlockInput, 'nameOf' | 'selection'>> & {fs?: Filesystem} = {},
+  over: Partial<Pick<BlockInput, 'nameOf' | 'selection' | 'tree'>> & {fs?: Filesystem} = {},
 ): RepquotaResult {
   const fs = over.fs ?? loopFs
   return {
@@ -78,6 +81,7 @@ export function report(
         fs,
         type,
         records: type === 'user' ? userRecords : groupRecords,
+        tree: over.tree,
         nameOf: over.nameOf ?? nameOf,
         nowEpoch: NOW,
         selection: over.selection === undefined ? DEFAULT_SELECTION : over.selection,

@@ -56,7 +56,9 @@ describe('readActiveQuotaFile', () => {
     writeFile(fs, buildQuotaFile({type: 'user', format: 'vfsv0', grace, records: [...records].reverse()}))
     const backend = backendFor(fs)
     const r = readActiveQuotaFile(backend, fs, 'user')
-    expect(r).toEqual({ok: true, path: join(fs.mountpoint, 'aquota.user'), records})
+    // with the tree statistics repquota -v prints (ids 0, 1000 and 70 000: 7 index blocks, 1 data block)
+    const tree = expect.objectContaining({blocks: 9, dataBlocks: 1, entries: 3})
+    expect(r).toEqual({ok: true, path: join(fs.mountpoint, 'aquota.user'), records, tree})
     expect(backend.calls).toEqual([`sync ${fs.mountpoint} user`])
   })
 
