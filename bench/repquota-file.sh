@@ -5,9 +5,10 @@
 # file, as they do on the lab's vfsv0 mount after Q_SYNC. linuxquota only reports a mount whose
 # mount options name usrquota: it runs in a private mount namespace where its own
 # /proc/PID/mounts, the table it reads, says so (exec keeps the pid). Everything is pinned to one
-# CPU (taskset -c 0) like the lab's single vCPU. Per-id cost = (run over N ids - the same tool's
-# run over none just before) / N; medians of interleaved rounds. Other built checkouts given as
-# arguments are measured in the same rounds.
+# CPU (taskset -c 0) like the lab's single vCPU. This build's output over 10 000 ids is checked
+# equal to linuxquota's first. Per-id cost = (run over N ids - the same tool's run over none just
+# before) / N; medians of interleaved rounds. Other built checkouts given as arguments are
+# measured in the same rounds.
 #
 #   npm run build && bench/repquota-file.sh [ROUNDS] [OTHER_CHECKOUT...]    (as root: it mounts)
 set -e
@@ -57,6 +58,13 @@ const run = (name, n) => {
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
 const names = [...tools.keys()]
+// Same work: this build's report over 10 000 ids must be linuxquota's, byte for byte (older
+// builds given as arguments left out the -v statistics).
+const output = (name) => {
+  const argv = tools.get(name)(10_000)
+  return spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', maxBuffer: 1 << 26}).stdout
+}
+if (output(here) !== output('linuxquota')) throw new Error(`${here}: repquota output differs from linuxquota's`)
 const perId = new Map(names.map((name) => [name, {10000: [], 100000: [], empty: []}]))
 for (let round = 0; round < Number(rounds); round++) {
   for (const name of round % 2 === 0 ? names : [...names].reverse()) {
