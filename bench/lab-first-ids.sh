@@ -18,6 +18,7 @@ const timed = async (argv) => {
   await main(argv, '/opt/quotakit')
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   process.stdout.write = write
+  if (process.exitCode) throw new Error(`quotakit ${argv.join(' ')} exited ${process.exitCode}`)
   return ms
 }
 const limits = (n, values) => execFileSync('sh', ['-c', `awk -v n=${n} 'BEGIN{for(i=0;i<n;i++) print 100000+i, "${values}"}' | setquota -u -b ${mount}`])
